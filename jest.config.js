@@ -1,0 +1,14 @@
+/** One jest run over every workspace; @chainrule/* resolve to their TypeScript sources, so no build is needed first. */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/packages', '<rootDir>/examples', '<rootDir>/benchmarks'],
+  testMatch: ['**/test/**/*.test.ts'],
+  setupFiles: ['<rootDir>/jest.setup.js'],
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }],
+  },
+  moduleNameMapper: {
+    '^@chainrule/(core|gates|optim|viz)$': '<rootDir>/packages/$1/src/index.ts',
+  },
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+};

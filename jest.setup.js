@@ -1,0 +1,2 @@
+// inversify reads decorator metadata through the Reflect API: load the polyfill once, before any test module.
+require('reflect-metadata');

@@ -1,0 +1,61 @@
+import { Container, injectable } from 'inversify';
+import { ArityError, BackwardBeforeForwardError, InvalidArgumentError } from './errors';
+import { Gate } from './gate';
+import { ComputationalGraph, GraphNode, HasSubgraph } from './graph';
+import { Tensor } from './tensor';
+
+/**
+ * A subgraph used as one gate, as the lectures group exp, +1 and 1/x into one sigmoid gate.
+ *
+ * Subclasses say how many inputs they take and build their subgraph from input nodes; forward feeds
+ * the subgraph, backward runs it in reverse seeded with dout and returns the gradients of its
+ * inputs. Parameters created inside (a Linear layer's W and b) are listed by the outer graph's
+ * parameters(), so optimizers see them. Inside a graph the subgraph resolves gates from the outer
+ * graph's container; used on its own, it binds the gate classes it uses in a private container.
+ */
+@injectable()
+export abstract class CompositeGate implements Gate, HasSubgraph {
+  abstract readonly arity: number;
+  private graph: ComputationalGraph | undefined;
+  private container: Container | undefined;
+  private inputNodes: GraphNode[] = [];
+  private readonly grads: Tensor[] = [];
+  private ran = false;
+
+  /** Adds the composite's gates to `g` reading `inputs`, and returns the node whose value is the output. */
+  protected abstract build(g: ComputationalGraph, inputs: GraphNode[]): GraphNode;
+
+  /** Called by the graph that owns this gate's node, before the subgraph is built. */
+  attach(container: Container): void {
+    if (this.graph) throw new InvalidArgumentError(`${this.constructor.name}: attach() after its subgraph was built`);
+    this.container = container;
+  }
+
+  /** The subgraph, built on first use (after configure(), so it can depend on the options). */
+  subgraph(): ComputationalGraph {
+    if (!this.graph) {
+      const g = new ComputationalGraph(this.container ?? new Container(), { autoBind: true });
+      this.inputNodes = Array.from({ length: this.arity }, (_, i) => g.input(`in${i}`));
+      g.setOutput(this.build(g, this.inputNodes));
+      this.graph = g;
+    }
+    return this.graph;
+  }
+
+  forward(...inputs: Tensor[]): Tensor {
+    if (inputs.length !== this.arity) {
+      throw new ArityError(`${this.constructor.name}.forward: expected ${this.arity} input${this.arity === 1 ? '' : 's'}, got ${inputs.length}`);
+    }
+    const out = this.subgraph().forwardInputs(inputs);
+    this.ran = true;
+    return out;
+  }
+
+  backward(dout: Tensor): Tensor[] {
+    if (!this.ran) throw new BackwardBeforeForwardError(`${this.constructor.name}.backward: called before forward`);
+    const g = this.subgraph();
+    g.backward({ seed: dout });
+    for (let i = 0; i < this.inputNodes.length; i++) this.grads[i] = this.inputNodes[i].grad as Tensor;
+    return this.grads;
+  }
+}

@@ -1,0 +1,22 @@
+import { ArityError, BackwardBeforeForwardError, ShapeError } from './errors';
+import { formatShape, Shape, shapesEqual } from './shape';
+import { assertTensor, Tensor } from './tensor';
+
+/** Throws ArityError unless a gate got exactly `expected` inputs, each a Tensor. */
+export function expectInputs(gate: string, inputs: readonly unknown[], expected: number): asserts inputs is Tensor[] {
+  if (inputs.length !== expected) {
+    throw new ArityError(`${gate}.forward: expected ${expected} input${expected === 1 ? '' : 's'}, got ${inputs.length}`);
+  }
+  for (let i = 0; i < inputs.length; i++) assertTensor(inputs[i], `${gate}.forward input ${i}`);
+}
+
+/** Throws unless forward has run (`cached` is what forward stored) and dout has the output's shape. */
+export function expectDout<T>(gate: string, cached: T | undefined, dout: Tensor, outShape: Shape | undefined): asserts cached is T {
+  if (cached === undefined || outShape === undefined) {
+    throw new BackwardBeforeForwardError(`${gate}.backward: called before forward (nothing cached to differentiate)`);
+  }
+  assertTensor(dout, `${gate}.backward dout`);
+  if (!shapesEqual(dout.shape, outShape)) {
+    throw new ShapeError(`${gate}.backward: dout must have the output's shape ${formatShape(outShape)}, got ${formatShape(dout.shape)}`);
+  }
+}

@@ -1,0 +1,125 @@
+import { InvalidArgumentError } from './errors';
+import { allocate, DType, Tensor } from './tensor';
+import { Shape, sizeOf } from './shape';
+
+/**
+ * The one seeded generator every initialiser and shuffle uses, so a run is reproducible bit for bit.
+ * xoshiro128** (32-bit state words, exact in JavaScript integer arithmetic), seeded through splitmix32.
+ */
+export class Random {
+  private s0 = 0;
+  private s1 = 0;
+  private s2 = 0;
+  private s3 = 0;
+  private spare: number | undefined;
+
+  constructor(seed = 42) {
+    this.seed(seed);
+  }
+
+  seed(seed: number): void {
+    if (!Number.isFinite(seed)) throw new InvalidArgumentError(`Random: seed must be a finite number, got ${seed}`);
+    let x = seed >>> 0;
+    const next = (): number => {
+      x = (x + 0x9e3779b9) | 0;
+      let z = x;
+      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+      return (z ^ (z >>> 16)) >>> 0;
+    };
+    this.s0 = next();
+    this.s1 = next();
+    this.s2 = next();
+    this.s3 = next();
+    this.spare = undefined;
+  }
+
+  /** The full state, to save and restore a generator mid-run. */
+  getState(): number[] {
+    return [this.s0, this.s1, this.s2, this.s3, this.spare ?? NaN];
+  }
+
+  setState(state: readonly number[]): void {
+    if (state.length !== 5) throw new InvalidArgumentError(`Random.setState: expected 5 numbers, got ${state.length}`);
+    [this.s0, this.s1, this.s2, this.s3] = state.map((v) => v >>> 0);
+    this.spare = Number.isNaN(state[4]) ? undefined : state[4];
+  }
+
+  /** A uniform 32-bit unsigned integer. */
+  nextUint32(): number {
+    const result = Math.imul(rotl(Math.imul(this.s1, 5), 7), 9) >>> 0;
+    const t = this.s1 << 9;
+    this.s2 ^= this.s0;
+    this.s3 ^= this.s1;
+    this.s1 ^= this.s2;
+    this.s0 ^= this.s3;
+    this.s2 ^= t;
+    this.s3 = rotl(this.s3, 11);
+    return result;
+  }
+
+  /** Uniform in [0, 1) with 53 random bits. */
+  next(): number {
+    const hi = this.nextUint32() >>> 5;
+    const lo = this.nextUint32() >>> 6;
+    return (hi * 67108864 + lo) / 9007199254740992;
+  }
+
+  uniform(low = 0, high = 1): number {
+    return low + (high - low) * this.next();
+  }
+
+  /** Standard normal (Box–Muller; the second value of each pair is kept for the next call). */
+  normal(mean = 0, std = 1): number {
+    if (this.spare !== undefined) {
+      const s = this.spare;
+      this.spare = undefined;
+      return mean + std * s;
+    }
+    let u = 0;
+    while (u === 0) u = this.next();
+    const v = this.next();
+    const r = Math.sqrt(-2 * Math.log(u));
+    this.spare = r * Math.sin(2 * Math.PI * v);
+    return mean + std * r * Math.cos(2 * Math.PI * v);
+  }
+
+  /** An integer in [0, n). */
+  int(n: number): number {
+    return Math.floor(this.next() * n);
+  }
+
+  /** Shuffles in place (Fisher–Yates). */
+  shuffle<T extends { length: number; [i: number]: unknown }>(items: T): T {
+    for (let i = items.length - 1; i > 0; i--) {
+      const j = this.int(i + 1);
+      const tmp = items[i];
+      items[i] = items[j];
+      items[j] = tmp;
+    }
+    return items;
+  }
+
+  /** A permutation of 0..n-1. */
+  permutation(n: number): Int32Array {
+    const p = new Int32Array(n);
+    for (let i = 0; i < n; i++) p[i] = i;
+    return this.shuffle(p);
+  }
+
+  randn(shape: Shape, options: { dtype?: DType; mean?: number; std?: number } = {}): Tensor {
+    const data = allocate(options.dtype ?? 'float64', sizeOf(shape));
+    for (let i = 0; i < data.length; i++) data[i] = this.normal(options.mean ?? 0, options.std ?? 1);
+    return new Tensor(data, shape);
+  }
+
+  rand(shape: Shape, options: { dtype?: DType; low?: number; high?: number } = {}): Tensor {
+    const data = allocate(options.dtype ?? 'float64', sizeOf(shape));
+    for (let i = 0; i < data.length; i++) data[i] = this.uniform(options.low ?? 0, options.high ?? 1);
+    return new Tensor(data, shape);
+  }
+}
+
+function rotl(x: number, k: number): number {
+  return (x << k) | (x >>> (32 - k));
+}
