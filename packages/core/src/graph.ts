@@ -301,9 +301,7 @@ export class ComputationalGraph {
       const node = order[k];
       if (!node.needsGrad) continue;
       const v = node.value as Tensor;
-      const s = (node.scratch = Tensor.reuse(node.scratch, v.shape, v.dtype));
-      if (options.accumulate && node.grad && node.grad.size === s.size) s.data.set(node.grad.data);
-      else s.data.fill(0);
+      (node.scratch = Tensor.reuse(node.scratch, v.shape, v.dtype)).data.fill(0);
     }
     if (!out.needsGrad) return;
     const outGrad = out.scratch as Tensor;
@@ -335,6 +333,7 @@ export class ComputationalGraph {
       const node = order[k];
       if (!node.needsGrad) continue;
       const g = node.grad;
+      if (options.accumulate && g && shapesEqual(g.shape, (node.scratch as Tensor).shape)) addInto(node.scratch as Tensor, g);
       node.grad = node.scratch;
       node.scratch = g;
     }
