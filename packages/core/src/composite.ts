@@ -1,6 +1,6 @@
 import { Container, injectable } from 'inversify';
 import { ArityError, BackwardBeforeForwardError, InvalidArgumentError } from './errors';
-import { Gate } from './gate';
+import { Gate, markListForward } from './gate';
 import { ComputationalGraph, GraphNode, HasSubgraph } from './graph';
 import { Tensor } from './tensor';
 
@@ -20,10 +20,18 @@ export abstract class CompositeGate implements Gate, HasSubgraph {
   private container: Container | undefined;
   private inputNodes: GraphNode[] = [];
   private readonly grads: Tensor[] = [];
+  private readonly backwardOptions: { seed?: Tensor } = {};
+  private readonly zeroGrads: (Tensor | undefined)[] = [];
   private ran = false;
 
   /** Adds the composite's gates to `g` reading `inputs`, and returns the node whose value is the output. */
   protected abstract build(g: ComputationalGraph, inputs: GraphNode[]): GraphNode;
+
+  /** From the owning graph: inputs that need no gradient are marked so in the subgraph, whose gates then skip them. */
+  inputsNeedGrad(mask: readonly boolean[]): void {
+    const g = this.subgraph();
+    for (let i = 0; i < this.inputNodes.length; i++) g.setRequiresGrad(this.inputNodes[i], mask[i] !== false);
+  }
 
   /** Called by the graph that owns this gate's node, before the subgraph is built. */
   attach(container: Container): void {
@@ -43,6 +51,11 @@ export abstract class CompositeGate implements Gate, HasSubgraph {
   }
 
   forward(...inputs: Tensor[]): Tensor {
+    return this.forwardList(inputs);
+  }
+
+  /** forward() with the inputs as an array (the graph's allocation-free call). */
+  forwardList(inputs: readonly Tensor[]): Tensor {
     if (inputs.length !== this.arity) {
       throw new ArityError(`${this.constructor.name}.forward: expected ${this.arity} input${this.arity === 1 ? '' : 's'}, got ${inputs.length}`);
     }
@@ -54,8 +67,15 @@ export abstract class CompositeGate implements Gate, HasSubgraph {
   backward(dout: Tensor): Tensor[] {
     if (!this.ran) throw new BackwardBeforeForwardError(`${this.constructor.name}.backward: called before forward`);
     const g = this.subgraph();
-    g.backward({ seed: dout });
-    for (let i = 0; i < this.inputNodes.length; i++) this.grads[i] = this.inputNodes[i].grad as Tensor;
+    this.backwardOptions.seed = dout; // one options object for every call: nothing allocated per step
+    g.backward(this.backwardOptions);
+    for (let i = 0; i < this.inputNodes.length; i++) {
+      const node = this.inputNodes[i];
+      // An input the outer graph needs no gradient for gets none computed: hand back zeros of its shape.
+      this.grads[i] = node.needsGrad ? (node.grad as Tensor) : (this.zeroGrads[i] = Tensor.reuse(this.zeroGrads[i], (node.value as Tensor).shape, (node.value as Tensor).dtype));
+    }
     return this.grads;
   }
 }
+
+markListForward(CompositeGate);

@@ -1,7 +1,8 @@
 import { injectable } from 'inversify';
 import { BroadcastPlan } from './broadcast';
-import { Gate } from './gate';
+import { Gate, markListForward } from './gate';
 import { expectDout, expectInputs } from './gate-checks';
+import { shapesEqual } from './shape';
 import { resultDType, Tensor, TypedArray } from './tensor';
 
 /**
@@ -11,6 +12,8 @@ import { resultDType, Tensor, TypedArray } from './tensor';
  */
 @injectable()
 export abstract class UnaryGate implements Gate {
+  /** The class name, for messages (read once: `constructor.name` is a property lookup per call). */
+  protected readonly gateName: string = this.constructor.name;
   protected input: Tensor | undefined;
   protected output: Tensor | undefined;
   private dx: Tensor | undefined;
@@ -22,7 +25,12 @@ export abstract class UnaryGate implements Gate {
   protected abstract differentiate(x: TypedArray, out: TypedArray, dout: TypedArray, dx: TypedArray): void;
 
   forward(...inputs: Tensor[]): Tensor {
-    expectInputs(this.constructor.name, inputs, 1);
+    return this.forwardList(inputs);
+  }
+
+  /** forward() with the inputs as an array (the graph's allocation-free call). */
+  forwardList(inputs: readonly Tensor[]): Tensor {
+    expectInputs(this.gateName, inputs, 1);
     const x = inputs[0];
     const out = (this.output = Tensor.reuse(this.output, x.shape, x.dtype));
     this.input = x;
@@ -32,7 +40,7 @@ export abstract class UnaryGate implements Gate {
 
   backward(dout: Tensor): Tensor[] {
     const x = this.input;
-    expectDout(this.constructor.name, x, dout, this.output?.shape);
+    expectDout(this.gateName, x, dout, this.output?.shape);
     const dx = (this.dx = Tensor.reuse(this.dx, x.shape, x.dtype));
     this.differentiate(x.data, (this.output as Tensor).data, dout.data, dx.data);
     this.grads[0] = dx;
@@ -48,6 +56,8 @@ export abstract class UnaryGate implements Gate {
  */
 @injectable()
 export abstract class BinaryGate implements Gate {
+  /** The class name, for messages (read once: `constructor.name` is a property lookup per call). */
+  protected readonly gateName: string = this.constructor.name;
   private plan: BroadcastPlan | undefined;
   private xs: Tensor | undefined;
   private ys: Tensor | undefined;
@@ -66,10 +76,21 @@ export abstract class BinaryGate implements Gate {
   protected abstract differentiate(x: TypedArray, y: TypedArray, out: TypedArray, dout: TypedArray, gx: TypedArray, gy: TypedArray): void;
 
   forward(...inputs: Tensor[]): Tensor {
-    const name = this.constructor.name;
+    return this.forwardList(inputs);
+  }
+
+  /** forward() with the inputs as an array (the graph's allocation-free call). */
+  forwardList(inputs: readonly Tensor[]): Tensor {
+    const name = this.gateName;
     expectInputs(name, inputs, 2);
-    const [x, y] = inputs;
-    const plan = (this.plan = BroadcastPlan.for(this.plan, x.shape, y.shape, `${name}.forward`));
+    const x = inputs[0];
+    const y = inputs[1];
+    // Reuse the plan for the same shapes without building the context string (this runs per node per step).
+    const prev = this.plan;
+    const plan = (this.plan =
+      prev !== undefined && shapesEqual(prev.aShape, x.shape) && shapesEqual(prev.bShape, y.shape)
+        ? prev
+        : BroadcastPlan.for(prev, x.shape, y.shape, `${name}.forward`));
     const dtype = resultDType(x.dtype, y.dtype);
     const out = (this.output = Tensor.reuse(this.output, plan.outShape, dtype));
     this.xs = x;
@@ -87,7 +108,7 @@ export abstract class BinaryGate implements Gate {
   }
 
   backward(dout: Tensor): Tensor[] {
-    const name = this.constructor.name;
+    const name = this.gateName;
     const plan = this.plan;
     expectDout(name, plan, dout, this.output?.shape);
     const x = this.xs as Tensor;
@@ -113,3 +134,6 @@ export abstract class BinaryGate implements Gate {
 function gather(src: TypedArray, index: Int32Array, out: TypedArray): void {
   for (let i = 0; i < index.length; i++) out[i] = src[index[i]];
 }
+
+markListForward(UnaryGate);
+markListForward(BinaryGate);

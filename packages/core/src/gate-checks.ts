@@ -7,7 +7,8 @@ export function expectInputs(gate: string, inputs: readonly unknown[], expected:
   if (inputs.length !== expected) {
     throw new ArityError(`${gate}.forward: expected ${expected} input${expected === 1 ? '' : 's'}, got ${inputs.length}`);
   }
-  for (let i = 0; i < inputs.length; i++) assertTensor(inputs[i], `${gate}.forward input ${i}`);
+  // The message is built only on failure: this runs on every forward.
+  for (let i = 0; i < inputs.length; i++) if (!(inputs[i] instanceof Tensor)) assertTensor(inputs[i], `${gate}.forward input ${i}`);
 }
 
 /** Throws unless forward has run (`cached` is what forward stored) and dout has the output's shape. */
@@ -15,7 +16,7 @@ export function expectDout<T>(gate: string, cached: T | undefined, dout: Tensor,
   if (cached === undefined || outShape === undefined) {
     throw new BackwardBeforeForwardError(`${gate}.backward: called before forward (nothing cached to differentiate)`);
   }
-  assertTensor(dout, `${gate}.backward dout`);
+  if (!(dout instanceof Tensor)) assertTensor(dout, `${gate}.backward dout`); // message built only on failure
   if (!shapesEqual(dout.shape, outShape)) {
     throw new ShapeError(`${gate}.backward: dout must have the output's shape ${formatShape(outShape)}, got ${formatShape(dout.shape)}`);
   }

@@ -40,3 +40,41 @@ export function isConfigurable(gate: Gate): gate is ConfigurableGate {
 export function gateName(gate: Gate): string {
   return (gate as object).constructor?.name ?? 'Gate';
 }
+
+/**
+ * Optional fast path: forward with the inputs in an array the caller owns and reuses. The graph
+ * calls it instead of `forward(...inputs)` (whose rest parameter allocates an array on every call)
+ * only when the gate's `forward` is the one its class marked with `markListForward`, so a subclass
+ * that overrides `forward` is still called through `forward`. Must behave exactly as forward.
+ */
+export interface ListForwardGate extends Gate {
+  forwardList(inputs: readonly Tensor[]): Tensor;
+}
+
+const LIST_FORWARD = Symbol.for('chainrule.listForward');
+
+/** Declares that `cls.prototype.forward(...inputs)` is `this.forwardList(inputs)`. */
+export function markListForward(cls: { prototype: ListForwardGate }): void {
+  (cls.prototype.forward as unknown as Record<symbol, boolean>)[LIST_FORWARD] = true;
+}
+
+/** Whether the graph may call `gate.forwardList(args)` in place of `gate.forward(...args)`. */
+export function usesListForward(gate: Gate): gate is ListForwardGate {
+  return (
+    typeof (gate as Partial<ListForwardGate>).forwardList === 'function' &&
+    (gate.forward as unknown as Record<symbol, unknown>)[LIST_FORWARD] === true
+  );
+}
+
+/**
+ * Optional: told by the graph, once its order is settled, which inputs need a gradient, so backward
+ * can skip the others (MatMulGate skips dx = dout·Wᵀ for a data input). backward must still return
+ * one tensor of the right shape and dtype per input; the graph ignores the skipped ones.
+ */
+export interface InputGradAware extends Gate {
+  inputsNeedGrad(mask: readonly boolean[]): void;
+}
+
+export function isInputGradAware(gate: Gate): gate is InputGradAware {
+  return typeof (gate as Partial<InputGradAware>).inputsNeedGrad === 'function';
+}

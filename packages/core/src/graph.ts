@@ -11,7 +11,7 @@ import {
   NonFiniteError,
   ShapeError,
 } from './errors';
-import { Gate, GateClass, GateId, gateName, isConfigurable } from './gate';
+import { Gate, GateClass, GateId, gateName, isConfigurable, ListForwardGate, usesListForward, isInputGradAware } from './gate';
 import { formatShape, shapesEqual } from './shape';
 import { DType, NestedArray, Tensor } from './tensor';
 
@@ -54,6 +54,9 @@ export interface BackwardOptions {
 
 export type Feed = Tensor | NestedArray;
 
+/** backward()'s default options: one shared object, so a call without options allocates nothing. */
+const NO_BACKWARD_OPTIONS: BackwardOptions = Object.freeze({});
+
 /** Implemented by gates that hold a subgraph (CompositeGate): the graph lists their parameters as its own. */
 export interface HasSubgraph {
   subgraph(): ComputationalGraph;
@@ -79,6 +82,10 @@ export class GraphNode {
   readonly args: Tensor[] = [];
   /** @internal whether backward computes this node's gradient. */
   needsGrad = false;
+  /** @internal whether forward may call the gate's forwardList(args) (no rest-parameter array per call). */
+  listForward = false;
+  /** @internal whether the gate holds a subgraph (settled at sort time, not looked up per pass). */
+  composite = false;
 
   constructor(
     readonly graph: ComputationalGraph,
@@ -118,6 +125,15 @@ export class ComputationalGraph {
   private order: GraphNode[] | undefined;
   private forwardOk = false;
   private doutCopy: Tensor | undefined;
+  /**
+   * @internal Set by the graph that owns this one as a composite gate's subgraph, just before it
+   * calls the composite's backward: that pass's `accumulate`. Such a nested pass commits only its
+   * inputs' gradients (what the composite returns) and leaves the rest to commitNested(), which the
+   * owner calls once its whole pass has succeeded, so a failure anywhere changes no gradient.
+   */
+  nestedAccumulate: boolean | undefined;
+  /** Whether a nested pass is waiting for commitNested(), and with which accumulate. */
+  private deferred: boolean | undefined;
 
   constructor(container: Container = new Container(), options: GraphOptions = {}) {
     this.container = container;
@@ -155,7 +171,7 @@ export class ComputationalGraph {
     this.checkNewName(name);
     for (const ref of inputs) {
       if (ref instanceof GraphNode && ref.graph !== this) {
-        throw new InvalidArgumentError(`node '${name}' (${gateType}): input ${ref.describe()} belongs to another graph`);
+        throw new InvalidArgumentError(`node '${name}' (${gateType}): ${ref.describe()}, given as an input, belongs to another graph`);
       }
     }
     if (this.autoBind && typeof id !== 'string' && !this.container.isBound(id)) bindGate(this.container, id as GateClass);
@@ -181,6 +197,15 @@ export class ComputationalGraph {
     const node = this.addNode(name, 'gate', inputs, gate, gateType, options.options, undefined, true);
     this.outputNode = node;
     return node;
+  }
+
+  /** Switches whether backward computes an input's gradient (the graph re-sorts before its next run). */
+  setRequiresGrad(node: GraphNode | string, value: boolean): void {
+    const n = typeof node === 'string' ? this.node(node) : node;
+    if (n.requiresGrad === value) return;
+    n.requiresGrad = value;
+    this.order = undefined;
+    this.forwardOk = false;
   }
 
   /** Makes `node` the graph's output (by default the last gate node added). */
@@ -209,7 +234,7 @@ export class ComputationalGraph {
     return this.inputList;
   }
 
-  /** Every trainable parameter, including those inside composite gates (named `<node>/<param>`). */
+  /** Every trainable parameter, including those inside composite gates (whose nodes keep their subgraph names; namedParameters() qualifies them as `<node>/<param>`). */
   parameters(): GraphNode[] {
     const out: GraphNode[] = [];
     for (const n of this.nodeList) {
@@ -236,7 +261,15 @@ export class ComputationalGraph {
     const values = this.inputList.map((n) => {
       const v = feeds[n.name];
       if (v === undefined) throw new FeedError(`forward: no feed for ${n.describe()} (fed: ${Object.keys(feeds).join(', ') || 'nothing'})`);
-      return v instanceof Tensor ? v : Tensor.from(v, { dtype: n.inputSpec?.dtype });
+      if (v instanceof Tensor) return v;
+      if (typeof v !== 'number' && !Array.isArray(v)) {
+        throw new FeedError(`forward: the feed for ${n.describe()} is ${v === null ? 'null' : `a ${typeof v}`}, expected a Tensor, a number or nested arrays of numbers`);
+      }
+      try {
+        return Tensor.from(v, { dtype: n.inputSpec?.dtype });
+      } catch (e) {
+        throw rethrowAt(e, `forward: the feed for ${n.describe()}`);
+      }
     });
     return this.forwardInputs(values);
   }
@@ -258,7 +291,7 @@ export class ComputationalGraph {
       for (let j = 0; j < args.length; j++) args[j] = node.inputNodes[j].value as Tensor;
       let out: Tensor;
       try {
-        out = (node.gate as Gate).forward(...args);
+        out = node.listForward ? (node.gate as ListForwardGate).forwardList(args) : (node.gate as Gate).forward(...args);
       } catch (e) {
         throw rethrowAt(e, node.describe());
       }
@@ -281,11 +314,17 @@ export class ComputationalGraph {
    * gradients at branches. Gradients are committed only when the whole pass succeeds: a gate that
    * throws leaves every gradient as it was.
    */
-  backward(options: BackwardOptions = {}): void {
+  backward(options: BackwardOptions = NO_BACKWARD_OPTIONS): void {
     if (!this.forwardOk) {
-      throw new BackwardBeforeForwardError('backward: no successful forward to differentiate (call forward first; a forward that threw must be run again)');
+      throw new BackwardBeforeForwardError(
+        `backward: no successful forward to differentiate${this.outputNode ? ` (output ${this.outputNode.describe()})` : ''}: call forward first; a forward that threw, or a change to the graph, needs a new forward`,
+      );
     }
     const order = this.topologicalOrder();
+    const nested = this.nestedAccumulate !== undefined;
+    const accumulate = nested ? (this.nestedAccumulate as boolean) : options.accumulate === true;
+    this.nestedAccumulate = undefined;
+    this.deferred = undefined;
     const out = this.output;
     const outValue = out.value as Tensor;
     const seed = options.seed;
@@ -301,12 +340,16 @@ export class ComputationalGraph {
       const node = order[k];
       if (!node.needsGrad) continue;
       const v = node.value as Tensor;
-      (node.scratch = Tensor.reuse(node.scratch, v.shape, v.dtype)).data.fill(0);
+      const d = (node.scratch = Tensor.reuse(node.scratch, v.shape, v.dtype)).data;
+      if (d.length === 1) d[0] = 0; // scalar graphs: skip the fill() call
+      else d.fill(0);
     }
-    if (!out.needsGrad) return;
-    const outGrad = out.scratch as Tensor;
-    if (seed) addInto(outGrad, seed);
-    else outGrad.data[0] += 1;
+    // An output that depends on nothing with a gradient still commits (zero) gradients below.
+    if (out.needsGrad) {
+      const outGrad = out.scratch as Tensor;
+      if (seed) addInto(outGrad, seed);
+      else outGrad.data[0] += 1;
+    }
 
     for (let k = order.length - 1; k >= 0; k--) {
       const node = order[k];
@@ -317,6 +360,7 @@ export class ComputationalGraph {
       }
       if (this.strictGates) this.doutCopy = Tensor.reuse(this.doutCopy, dout.shape, dout.dtype).copyFrom(dout);
       let grads: Tensor[];
+      if (node.composite) (node.gate as Gate & HasSubgraph).subgraph().nestedAccumulate = accumulate;
       try {
         grads = (node.gate as Gate).backward(dout);
       } catch (e) {
@@ -328,23 +372,61 @@ export class ComputationalGraph {
         if (input.needsGrad) addInto(input.scratch as Tensor, grads[j]);
       }
     }
-    // Commit: every buffer computed, so swap them in (no copy, no allocation).
+    // Commit: every buffer computed, so swap them in (no copy, no allocation). A nested pass commits
+    // its inputs' gradients only (the composite returns them); its owner commits the rest.
     for (let k = 0; k < order.length; k++) {
       const node = order[k];
-      if (!node.needsGrad) continue;
-      const g = node.grad;
-      if (options.accumulate && g && shapesEqual(g.shape, (node.scratch as Tensor).shape)) addInto(node.scratch as Tensor, g);
-      node.grad = node.scratch;
-      node.scratch = g;
+      if (!node.needsGrad || (nested && node.kind !== 'input')) continue;
+      if (!accumulate && !node.composite) {
+        // The common case, inline: swap the buffers.
+        const g = node.grad;
+        node.grad = node.scratch;
+        node.scratch = g;
+      } else this.commitNode(node, accumulate && !nested);
+    }
+    if (nested) this.deferred = accumulate;
+  }
+
+  /** @internal Commits what a nested backward left pending (see nestedAccumulate); called by the owning graph. */
+  commitNested(): void {
+    if (this.deferred === undefined) return;
+    const accumulate = this.deferred;
+    this.deferred = undefined;
+    const order = this.topologicalOrder();
+    for (let k = 0; k < order.length; k++) {
+      const node = order[k];
+      if (node.needsGrad && node.kind !== 'input') this.commitNode(node, accumulate);
     }
   }
 
-  /** Sets every gradient this graph holds to zero. */
+  private commitNode(node: GraphNode, accumulate: boolean): void {
+    const g = node.grad;
+    if (accumulate && g && shapesEqual(g.shape, (node.scratch as Tensor).shape)) addInto(node.scratch as Tensor, g);
+    node.grad = node.scratch;
+    node.scratch = g;
+    if (node.composite) (node.gate as Gate & HasSubgraph).subgraph().commitNested();
+  }
+
+  /**
+   * Marks the last forward as out of date, so backward() refuses to run until the next forward:
+   * for code that changes parameter values other than through an optimizer step (loading them, say),
+   * after which the gates' caches no longer match the values.
+   */
+  invalidate(): void {
+    this.forwardOk = false;
+  }
+
+  /** Sets every gradient this graph holds to zero, composite gates' own parameters' included. */
   zeroGrad(): void {
-    for (const n of this.nodeList) n.grad?.data.fill(0);
+    for (const n of this.nodeList) {
+      n.grad?.data.fill(0);
+      if (n.gate !== undefined && hasSubgraph(n.gate)) n.gate.subgraph().zeroGrad();
+    }
   }
 
   private checkGradients(node: GraphNode, grads: Tensor[], dout: Tensor): void {
+    // Fast path (no strings built, nothing allocated): the common case of well-formed gradients.
+    if (!this.finiteCheck && !this.strictGates && gradientsMatch(node, grads)) return;
     const where = `${node.describe()}.backward`;
     if (!Array.isArray(grads)) {
       throw new GradientContractError(`${where}: must return an array of ${node.inputNodes.length} gradients, got ${typeof grads}`);
@@ -431,7 +513,8 @@ export class ComputationalGraph {
           const child = node.inputNodes[next[top]++];
           if (state[child.id] === 1) {
             const cycle = stack.slice(stack.indexOf(child)).map((n) => n.name);
-            throw new CycleError(`${node.describe()}: the graph has a cycle (${[...cycle, child.name].join(' -> ')}), so no order runs its gates`);
+            // Printed in the direction values flow (each node feeds the next).
+            throw new CycleError(`${node.describe()}: the graph has a cycle (${[...cycle, child.name].reverse().join(' -> ')}), so no order runs its gates`);
           }
           if (state[child.id] === 0) {
             state[child.id] = 1;
@@ -447,7 +530,15 @@ export class ComputationalGraph {
       }
     }
     for (const node of order) {
-      node.needsGrad = node.kind === 'gate' ? node.inputNodes.some((n) => n.needsGrad) : node.requiresGrad && node.kind !== 'constant';
+      // A composite gate that owns parameters (a Linear layer) needs its backward even when no input needs a gradient.
+      node.needsGrad =
+        node.kind === 'gate'
+          ? node.inputNodes.some((n) => n.needsGrad) || (hasSubgraph(node.gate as Gate) && (node.gate as Gate & HasSubgraph).subgraph().parameters().length > 0)
+          : node.requiresGrad && node.kind !== 'constant';
+      node.listForward = node.gate !== undefined && usesListForward(node.gate);
+      node.composite = node.gate !== undefined && hasSubgraph(node.gate);
+      // Inputs come first in the order, so their needsGrad is settled: tell gates that can skip work.
+      if (node.gate !== undefined && isInputGradAware(node.gate)) node.gate.inputsNeedGrad(node.inputNodes.map((n) => n.needsGrad));
     }
     return order;
   }
@@ -458,11 +549,23 @@ function checkedTensor(value: unknown, where: string): Tensor {
   return value;
 }
 
+/** Whether a gate returned one Tensor per input with that input's shape and dtype (checkGradients' allocation-free fast path). */
+function gradientsMatch(node: GraphNode, grads: Tensor[]): boolean {
+  if (!Array.isArray(grads) || grads.length !== node.inputNodes.length) return false;
+  for (let j = 0; j < grads.length; j++) {
+    const g = grads[j];
+    const v = node.inputNodes[j].value as Tensor;
+    if (!(g instanceof Tensor) || g.dtype !== v.dtype || !shapesEqual(g.shape, v.shape)) return false;
+  }
+  return true;
+}
+
 function checkFeed(node: GraphNode, value: Tensor, finiteCheck: boolean): void {
   if (!(value instanceof Tensor)) throw new FeedError(`forward: the feed for ${node.describe()} is not a Tensor`);
   const spec = node.inputSpec;
   if (spec?.shape) {
-    const ok = spec.shape.length === value.shape.length && spec.shape.every((d, i) => d === null || d === value.shape[i]);
+    let ok = spec.shape.length === value.shape.length;
+    for (let i = 0; ok && i < spec.shape.length; i++) ok = spec.shape[i] === null || spec.shape[i] === value.shape[i]; // a loop, not every(): no closure per feed
     if (!ok) {
       throw new ShapeError(`forward: ${node.describe()} expects shape [${spec.shape.map((d) => (d === null ? '*' : d)).join(', ')}], got ${formatShape(value.shape)}`);
     }
@@ -479,7 +582,8 @@ function checkFeed(node: GraphNode, value: Tensor, finiteCheck: boolean): void {
 function addInto(into: Tensor, from: Tensor): void {
   const a = into.data;
   const b = from.data;
-  for (let i = 0; i < a.length; i++) a[i] += b[i];
+  if (a.length === 1) a[0] += b[0]; // scalar graphs: no loop
+  else for (let i = 0; i < a.length; i++) a[i] += b[i];
 }
 
 /** Re-throws a gate's error with the node named in front; keeps chainrule's error classes so callers can catch by kind. */

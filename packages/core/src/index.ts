@@ -11,3 +11,7 @@ export * from './random';
 export * from './gradcheck';
 export * from './elementwise';
 export * from './options';
+export * from './kernels/matmul';
+export * from './kernels/backend';
+export * from './kernels/wasm-gemm';
+export * from './serialize';

@@ -34,15 +34,20 @@ export class Random {
     this.spare = undefined;
   }
 
-  /** The full state, to save and restore a generator mid-run. */
+  /**
+   * The full state as six finite numbers (JSON-safe), to save and restore a generator mid-run:
+   * the four state words, whether a spare normal is pending (0 or 1), and that spare.
+   */
   getState(): number[] {
-    return [this.s0, this.s1, this.s2, this.s3, this.spare ?? NaN];
+    return [this.s0, this.s1, this.s2, this.s3, this.spare === undefined ? 0 : 1, this.spare ?? 0];
   }
 
   setState(state: readonly number[]): void {
-    if (state.length !== 5) throw new InvalidArgumentError(`Random.setState: expected 5 numbers, got ${state.length}`);
+    if (state.length !== 6 || !state.every((v) => typeof v === 'number' && Number.isFinite(v))) {
+      throw new InvalidArgumentError(`Random.setState: expected 6 finite numbers (from getState()), got ${JSON.stringify(state)}`);
+    }
     [this.s0, this.s1, this.s2, this.s3] = state.map((v) => v >>> 0);
-    this.spare = Number.isNaN(state[4]) ? undefined : state[4];
+    this.spare = state[4] === 1 ? state[5] : undefined;
   }
 
   /** A uniform 32-bit unsigned integer. */

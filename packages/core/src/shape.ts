@@ -10,6 +10,7 @@ export function sizeOf(shape: Shape): number {
 }
 
 export function shapesEqual(a: Shape, b: Shape): boolean {
+  if (a === b) return true;
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;

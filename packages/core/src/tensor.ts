@@ -10,6 +10,8 @@ export interface TensorOptions {
   dtype?: DType;
 }
 
+const SCALAR_SHAPE: readonly number[] = Object.freeze([]);
+
 export function allocate(dtype: DType, size: number): TypedArray {
   return dtype === 'float32' ? new Float32Array(size) : new Float64Array(size);
 }
@@ -63,7 +65,8 @@ export class Tensor {
       throw new ShapeError(`Tensor: ${data.length} values cannot have shape ${formatShape(shape)} (which holds ${size})`);
     }
     this.data = data;
-    this.shape = Object.freeze(shape.slice());
+    // Every scalar shares one frozen [] (no array per scalar tensor; shapesEqual short-cuts on identity).
+    this.shape = shape.length === 0 ? SCALAR_SHAPE : Object.freeze(shape.slice());
     this.dtype = dtypeOf(data);
     this.size = size;
   }

@@ -20,14 +20,15 @@ describe('Random', () => {
     expect(Math.abs(variance - 1)).toBeLessThan(0.05);
   });
 
-  test('state save and restore continues the same sequence', () => {
+  test.each([[1], [2]])('state save, JSON round trip and restore continue the same sequence (%i normals drawn)', (drawn) => {
     const r = new Random(3);
-    r.normal();
-    const state = r.getState();
+    for (let i = 0; i < drawn; i++) r.normal();
+    const state = JSON.parse(JSON.stringify(r.getState()));
     const next = [r.normal(), r.next(), r.int(10)];
     const s = new Random(0);
     s.setState(state);
     expect([s.normal(), s.next(), s.int(10)]).toEqual(next);
+    expect(() => s.setState([1, 2, 3])).toThrow(/expected 6 finite numbers/);
   });
 
   test('permutation holds every index once', () => {
