@@ -14,6 +14,37 @@ import { ScaleGate } from './scale-gate';
 import { SigmoidGate } from './sigmoid-gate';
 import { SubtractGate } from './subtract-gate';
 import { TanhGate } from './tanh-gate';
+import { BinaryCrossEntropyGate } from './binary-cross-entropy-gate';
+import { BinaryCrossEntropyWithLogitsGate } from './binary-cross-entropy-with-logits-gate';
+import { ConcatGate } from './concat-gate';
+import { FlattenGate } from './flatten-gate';
+import { LeakyReLUGate } from './leaky-relu-gate';
+import { Linear } from './linear';
+import { LogSoftmaxGate } from './log-softmax-gate';
+import { MatMulGate } from './matmul-gate';
+import { MeanGate } from './mean-gate';
+import { MSELossGate } from './mse-loss-gate';
+import { ReshapeGate } from './reshape-gate';
+import { SoftmaxCrossEntropyGate } from './softmax-cross-entropy-gate';
+import { SoftmaxGate } from './softmax-gate';
+import { SoftplusGate } from './softplus-gate';
+import { SumGate } from './sum-gate';
+import { SVMLossGate } from './svm-loss-gate';
+import { TransposeGate } from './transpose-gate';
+
+export { BCE_EPS } from './binary-cross-entropy-gate';
+export type { ConcatOptions } from './concat-gate';
+export type { FlattenOptions } from './flatten-gate';
+export type { LinearOptions } from './linear';
+export type { ReshapeOptions } from './reshape-gate';
+export type { SoftmaxOptions } from './softmax-gate';
+export type { ReduceOptions } from './sum-gate';
+export type { TransposeOptions } from './transpose-gate';
+export type { OptionKind } from './read-options';
+export { LabelError, checkClassLabels } from './labels';
+export { mlp } from './mlp';
+export type { MLPOptions } from './mlp';
+export { readOptions } from './read-options';
 
 export {
   AddConstantGate,
@@ -30,6 +61,23 @@ export {
   SigmoidGate,
   SubtractGate,
   TanhGate,
+  BinaryCrossEntropyGate,
+  BinaryCrossEntropyWithLogitsGate,
+  ConcatGate,
+  FlattenGate,
+  LeakyReLUGate,
+  Linear,
+  LogSoftmaxGate,
+  MatMulGate,
+  MeanGate,
+  MSELossGate,
+  ReshapeGate,
+  SoftmaxCrossEntropyGate,
+  SoftmaxGate,
+  SoftplusGate,
+  SumGate,
+  SVMLossGate,
+  TransposeGate,
 };
 
 /** Every built-in gate under the name a graph or a saved file refers to it by. */
@@ -48,6 +96,23 @@ export const builtinGates: Readonly<Record<string, GateClass>> = {
   SigmoidGate,
   SubtractGate,
   TanhGate,
+  BinaryCrossEntropyGate,
+  BinaryCrossEntropyWithLogitsGate,
+  ConcatGate,
+  FlattenGate,
+  LeakyReLUGate,
+  Linear,
+  LogSoftmaxGate,
+  MatMulGate,
+  MeanGate,
+  MSELossGate,
+  ReshapeGate,
+  SoftmaxCrossEntropyGate,
+  SoftmaxGate,
+  SoftplusGate,
+  SumGate,
+  SVMLossGate,
+  TransposeGate,
 };
 
 /** Binds every built-in gate (transient: one instance per graph node) under its class and its name. */

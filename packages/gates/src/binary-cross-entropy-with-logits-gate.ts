@@ -1,0 +1,65 @@
+import { expectDout, expectInputs, formatShape, Gate, resultDType, shapesEqual, ShapeError, Tensor } from '@chainrule/core';
+import { injectable } from 'inversify';
+
+/**
+ * Binary cross-entropy on logits z against same-shaped targets t, i.e. BCE(σ(z), t) without ever
+ * forming σ(z) near 0 or 1: a scalar averaged over all M elements,
+ *
+ *   L = (1/M) Σ [max(zᵢ, 0) − zᵢ tᵢ + log1p(e^(−|zᵢ|))],
+ *
+ * the stable form (finite and exact for logits of any magnitude). Backward: z receives
+ * (σ(z) − t) / M · dout and t receives −z / M · dout. Shapes must match (ShapeError).
+ */
+@injectable()
+export class BinaryCrossEntropyWithLogitsGate implements Gate {
+  private z: Tensor | undefined;
+  private t: Tensor | undefined;
+  private output: Tensor | undefined;
+  private dz: Tensor | undefined;
+  private dt: Tensor | undefined;
+  private readonly grads: Tensor[] = [];
+
+  forward(...inputs: Tensor[]): Tensor {
+    expectInputs('BinaryCrossEntropyWithLogitsGate', inputs, 2);
+    const [z, t] = inputs;
+    if (!shapesEqual(z.shape, t.shape)) {
+      throw new ShapeError(
+        `BinaryCrossEntropyWithLogitsGate.forward: logits and targets must have the same shape, got ${formatShape(z.shape)} and ${formatShape(t.shape)}`,
+      );
+    }
+    const out = (this.output = Tensor.reuse(this.output, [], resultDType(z.dtype, t.dtype)));
+    this.z = z;
+    this.t = t;
+    const zd = z.data;
+    const td = t.data;
+    let s = 0;
+    for (let i = 0; i < zd.length; i++) {
+      const v = zd[i];
+      s += (v > 0 ? v : 0) - v * td[i] + Math.log1p(Math.exp(-Math.abs(v)));
+    }
+    out.data[0] = s / z.size;
+    return out;
+  }
+
+  backward(dout: Tensor): Tensor[] {
+    const z = this.z;
+    expectDout('BinaryCrossEntropyWithLogitsGate', z, dout, this.output?.shape);
+    const t = this.t as Tensor;
+    const dz = (this.dz = Tensor.reuse(this.dz, z.shape, z.dtype));
+    const dt = (this.dt = Tensor.reuse(this.dt, t.shape, t.dtype));
+    const k = dout.data[0] / z.size;
+    const zd = z.data;
+    const td = t.data;
+    const gz = dz.data;
+    const gt = dt.data;
+    for (let i = 0; i < zd.length; i++) {
+      const v = zd[i];
+      const sig = v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v));
+      gz[i] = (sig - td[i]) * k;
+      gt[i] = -v * k;
+    }
+    this.grads[0] = dz;
+    this.grads[1] = dt;
+    return this.grads;
+  }
+}

@@ -1,0 +1,116 @@
+import {
+  expectDout,
+  expectInputs,
+  formatShape,
+  Gate,
+  gemm,
+  gemmTransA,
+  gemmTransB,
+  resultDType,
+  ShapeError,
+  shapesEqual,
+  Tensor,
+} from '@chainrule/core';
+import { injectable } from 'inversify';
+
+/**
+ * z = x · W, the matrix product (numpy's `matmul` for these ranks):
+ *
+ * | x          | W      | z          |
+ * |------------|--------|------------|
+ * | [m, k]     | [k, n] | [m, n]     |
+ * | [..., k]   | [k, n] | [..., n]   | (a batch of rows: every leading axis of x is a row index)
+ * | [k]        | [k, n] | [n]        |
+ * | [m, k]     | [k]    | [m]        | (the lectures' `np.dot(W1, x)` with W1 [4, 3] and x [3])
+ * | [k]        | [k]    | []         | (a dot product)
+ *
+ * Backward is the two products dx = dout · Wᵀ and dW = xᵀ · dout (summed over every row of the
+ * batch), computed by core's matmul kernels without materialising a transpose and never a Jacobian
+ * (through core's gemm/gemmTransA/gemmTransB, so setMatmulBackend('js' | 'wasm' | 'auto') applies).
+ * The output is float64 when either input is; each gradient keeps its input's dtype.
+ */
+@injectable()
+export class MatMulGate implements Gate {
+  private x: Tensor | undefined;
+  private w: Tensor | undefined;
+  private output: Tensor | undefined;
+  private dx: Tensor | undefined;
+  private dw: Tensor | undefined;
+  private rows = 0;
+  private inner = 0;
+  private cols = 0;
+  private readonly grads: Tensor[] = [];
+  /** False when the graph says x needs no gradient (data): backward then skips dx = dout · Wᵀ. */
+  private needDx = true;
+  private lastPlan: { x: readonly number[]; w: readonly number[]; out: readonly number[] } | undefined;
+
+  forward(...inputs: Tensor[]): Tensor {
+    expectInputs('MatMulGate', inputs, 2);
+    const [x, w] = inputs;
+    const outShape = this.plan(x, w);
+    const out = (this.output = Tensor.reuse(this.output, outShape, resultDType(x.dtype, w.dtype)));
+    this.x = x;
+    this.w = w;
+    gemm(x.data, w.data, out.data, this.rows, this.inner, this.cols);
+    return out;
+  }
+
+  /** The graph's notice of which inputs need a gradient (InputGradAware). */
+  inputsNeedGrad(mask: readonly boolean[]): void {
+    this.needDx = mask[0] !== false;
+  }
+
+  backward(dout: Tensor): Tensor[] {
+    const x = this.x;
+    expectDout('MatMulGate', x, dout, this.output?.shape);
+    const w = this.w as Tensor;
+    const dx = (this.dx = Tensor.reuse(this.dx, x.shape, x.dtype));
+    const dw = (this.dw = Tensor.reuse(this.dw, w.shape, w.dtype));
+    // dx[rows×k] = dout[rows×n] · Wᵀ, with W stored [k×n].
+    if (this.needDx) gemmTransB(dout.data, w.data, dx.data, this.rows, this.cols, this.inner);
+    // dW[k×n] = xᵀ · dout, with x stored [rows×k].
+    gemmTransA(x.data, dout.data, dw.data, this.inner, this.rows, this.cols);
+    this.grads[0] = dx;
+    this.grads[1] = dw;
+    return this.grads;
+  }
+
+  /** Checks the shapes, sets rows/inner/cols for the kernels, and returns the output's shape. */
+  private plan(x: Tensor, w: Tensor): readonly number[] {
+    // Same shapes as last time: reuse the checked plan (no arrays allocated in a steady-state step).
+    const last = this.lastPlan;
+    if (last !== undefined && shapesEqual(last.x, x.shape) && shapesEqual(last.w, w.shape)) return last.out;
+    const out = this.planShapes(x, w);
+    this.lastPlan = { x: x.shape, w: w.shape, out };
+    return out;
+  }
+
+  private planShapes(x: Tensor, w: Tensor): number[] {
+    if (x.rank === 0 || w.rank === 0 || w.rank > 2) {
+      throw new ShapeError(
+        `MatMulGate.forward: expected x of rank ≥ 1 and W of rank 1 or 2, got ${formatShape(x.shape)} · ${formatShape(w.shape)}` +
+          (w.rank > 2 ? ' (batched W is not supported; x may carry the batch)' : ''),
+      );
+    }
+    const k = x.shape[x.rank - 1];
+    const wk = w.shape[0];
+    if (k !== wk) {
+      throw new ShapeError(
+        `MatMulGate.forward: shapes ${formatShape(x.shape)} and ${formatShape(w.shape)} do not multiply ` +
+          `(x's last axis has ${k}, W's first axis has ${wk}; they must be equal)`,
+      );
+    }
+    const n = w.rank === 2 ? w.shape[1] : 1;
+    this.inner = k;
+    this.cols = n;
+    this.rows = k === 0 ? sizeBefore(x.shape) : x.size / k;
+    const lead = x.shape.slice(0, x.rank - 1);
+    return w.rank === 2 ? [...lead, n] : lead;
+  }
+}
+
+function sizeBefore(shape: readonly number[]): number {
+  let s = 1;
+  for (let i = 0; i < shape.length - 1; i++) s *= shape[i];
+  return s;
+}

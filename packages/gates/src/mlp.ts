@@ -1,0 +1,55 @@
+import { bindGate, ComputationalGraph, GateId, GraphNode, InvalidArgumentError } from '@chainrule/core';
+import { Linear, LinearOptions } from './linear';
+
+export interface MLPOptions {
+  /** Weight initialisation of every layer (default 'he'). */
+  init?: LinearOptions['init'];
+  /** Whether every layer has a bias (default true). */
+  bias?: boolean;
+  /** Layer i (from 0) is seeded with seed + i (default 42), so layers differ and the whole net is reproducible. */
+  seed?: number;
+  /** dtype of every parameter (default 'float64'). */
+  dtype?: LinearOptions['dtype'];
+  /** Node name prefix: layers are `${name}1`, `${name}2`, … and activations `${name}1_act`, … (default 'fc'). */
+  name?: string;
+  /** Apply the activation after the last layer too (default false: the net ends in raw scores). */
+  activateOutput?: boolean;
+}
+
+/**
+ * Adds a multilayer perceptron to `graph`: for sizes [d₀, d₁, …, d_L], L Linear layers d₀→d₁→…→d_L
+ * with `activation` (any gate class or bound name, e.g. ReLUGate or 'SigmoidGate'; null for none)
+ * between them, reading from `input`. Returns the last node (raw scores unless activateOutput), so a
+ * loss can be attached to it. Every layer's W and b appear in graph.parameters().
+ *
+ * Linear (and the activation, when given as a class) is bound in the graph's container if it is not
+ * bound yet.
+ */
+export function mlp(
+  graph: ComputationalGraph,
+  input: GraphNode | string,
+  sizes: readonly number[],
+  activation: GateId | null,
+  options: MLPOptions = {},
+): GraphNode {
+  if (sizes.length < 2 || !sizes.every((d) => Number.isInteger(d) && d > 0)) {
+    throw new InvalidArgumentError(`mlp: sizes must list at least two positive integers (input size, then each layer's output size), got [${sizes.join(', ')}]`);
+  }
+  const prefix = options.name ?? 'fc';
+  const seed = options.seed ?? 42;
+  if (!graph.container.isBound(Linear)) bindGate(graph.container, Linear);
+  if (activation !== null && typeof activation !== 'string' && !graph.container.isBound(activation)) bindGate(graph.container, activation);
+  let node: GraphNode | string = input;
+  const layers = sizes.length - 1;
+  for (let i = 0; i < layers; i++) {
+    const layerOptions: LinearOptions = { inFeatures: sizes[i], outFeatures: sizes[i + 1], seed: seed + i };
+    if (options.init !== undefined) layerOptions.init = options.init;
+    if (options.bias !== undefined) layerOptions.bias = options.bias;
+    if (options.dtype !== undefined) layerOptions.dtype = options.dtype;
+    node = graph.gate(Linear, [node], { name: `${prefix}${i + 1}`, options: layerOptions as Record<string, unknown> });
+    if (activation !== null && (i < layers - 1 || options.activateOutput)) {
+      node = graph.gate(activation, [node], { name: `${prefix}${i + 1}_act` });
+    }
+  }
+  return node as GraphNode;
+}

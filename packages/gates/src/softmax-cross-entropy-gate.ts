@@ -1,0 +1,85 @@
+import { expectDout, expectInputs, Gate, Tensor } from '@chainrule/core';
+import { injectable } from 'inversify';
+import { checkClassLabels } from './labels';
+
+/**
+ * The softmax classifier's loss, fused: inputs scores [N, C] (logits) and labels [N] (integer class
+ * indices in [0, C), as a float tensor), output the scalar
+ *
+ *   L = (1/N) Σᵢ −log softmax(sᵢ)[yᵢ] = (1/N) Σᵢ (mᵢ + log Σⱼ e^(sᵢⱼ − mᵢ) − sᵢ,yᵢ),  mᵢ = maxⱼ sᵢⱼ,
+ *
+ * in natural log; subtracting the row maximum keeps it finite for logits of ±1000 and it never
+ * takes log(0). Backward: dscores = (softmax(s) − onehot(y)) / N · dout, from the probabilities
+ * cached in forward.
+ *
+ * Labels get no gradient: backward returns a zero tensor of the labels' shape and dtype for them
+ * (declare the labels input with `requiresGrad: false`). Bad labels throw: ShapeError for a labels
+ * tensor that is not [N], LabelError (an InvalidArgumentError) for a value that is not an integer
+ * in [0, C); both name the gate and the expected against the given.
+ */
+@injectable()
+export class SoftmaxCrossEntropyGate implements Gate {
+  private scores: Tensor | undefined;
+  private labels: Tensor | undefined;
+  private probs: Tensor | undefined;
+  private output: Tensor | undefined;
+  private dscores: Tensor | undefined;
+  private dlabels: Tensor | undefined;
+  private readonly grads: Tensor[] = [];
+
+  forward(...inputs: Tensor[]): Tensor {
+    expectInputs('SoftmaxCrossEntropyGate', inputs, 2);
+    const s = inputs[0];
+    const y = inputs[1];
+    checkClassLabels('SoftmaxCrossEntropyGate', s, y);
+    const n = s.shape[0]; // indexing, not destructuring: no iterator per call
+    const c = s.shape[1];
+    const p = (this.probs = Tensor.reuse(this.probs, s.shape, 'float64'));
+    const out = (this.output = Tensor.reuse(this.output, [], s.dtype));
+    this.scores = s;
+    this.labels = y;
+    const sd = s.data;
+    const pd = p.data;
+    const yd = y.data;
+    let total = 0;
+    for (let i = 0; i < n; i++) {
+      const row = i * c;
+      let m = -Infinity;
+      for (let j = 0; j < c; j++) if (sd[row + j] > m) m = sd[row + j];
+      let sum = 0;
+      for (let j = 0; j < c; j++) {
+        const e = Math.exp(sd[row + j] - m);
+        pd[row + j] = e;
+        sum += e;
+      }
+      const r = 1 / sum;
+      for (let j = 0; j < c; j++) pd[row + j] *= r;
+      total += m + Math.log(sum) - sd[row + yd[i]];
+    }
+    out.data[0] = total / n;
+    return out;
+  }
+
+  backward(dout: Tensor): Tensor[] {
+    const s = this.scores;
+    expectDout('SoftmaxCrossEntropyGate', s, dout, this.output?.shape);
+    const y = this.labels as Tensor;
+    const n = s.shape[0]; // indexing, not destructuring: no iterator per call
+    const c = s.shape[1];
+    const ds = (this.dscores = Tensor.reuse(this.dscores, s.shape, s.dtype));
+    const dy = (this.dlabels = Tensor.reuse(this.dlabels, y.shape, y.dtype));
+    dy.data.fill(0);
+    const scale = dout.data[0] / n;
+    const pd = (this.probs as Tensor).data;
+    const d = ds.data;
+    const yd = y.data;
+    for (let i = 0; i < n; i++) {
+      const row = i * c;
+      for (let j = 0; j < c; j++) d[row + j] = pd[row + j] * scale;
+      d[row + yd[i]] -= scale;
+    }
+    this.grads[0] = ds;
+    this.grads[1] = dy;
+    return this.grads;
+  }
+}
