@@ -1,1 +1,9 @@
-export {};
+export * from './optimizer';
+export * from './sgd';
+export * from './adagrad';
+export * from './rmsprop';
+export * from './adam';
+export * from './adamw';
+export * from './schedules';
+export * from './clip';
+export * from './trainer';
