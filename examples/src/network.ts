@@ -1,0 +1,184 @@
+import { ComputationalGraph, DType, GraphNode, InvalidArgumentError, Random, Tensor } from '@chainrule/core';
+import { createGatesContainer, Linear, mlp, ReLUGate, SigmoidGate, SoftmaxCrossEntropyGate, TanhGate } from '@chainrule/gates';
+import { Adagrad, Adam, AdamW, Dataset as TrainerDataset, RMSProp, SGD, TrainableOptimizer, Trainer } from '@chainrule/optim';
+import { Dataset } from './data';
+
+/**
+ * The networks of the examples, built from the library: `mlp` stacks Linear composite gates
+ * (x · W + b, from MatMulGate and AddGate) with an activation gate between them, and
+ * SoftmaxCrossEntropyGate(scores, labels) is the loss.
+ */
+
+export type Activation = 'relu' | 'sigmoid' | 'tanh';
+/**
+ * naive: N(0, 0.01²), the lectures' first try; xavier: N(0, 2/(fan_in + fan_out)) (Glorot, for
+ * sigmoid/tanh); he: N(0, 2/fan_in) (for ReLU). Xavier and He are Linear's own initialisers.
+ */
+export type Init = 'naive' | 'xavier' | 'he';
+
+export interface ClassifierSpec {
+  inputs: number;
+  /** Hidden layer widths; [] is a linear softmax classifier. */
+  hidden: readonly number[];
+  classes: number;
+  activation?: Activation;
+  /** Default: he for ReLU, xavier otherwise. */
+  init?: Init;
+  dtype?: DType;
+  seed?: number;
+}
+
+export interface Layer {
+  /** The Linear gate's node. */
+  linear: GraphNode;
+  /** Its weight and bias parameters (nodes of the layer's subgraph). */
+  W: GraphNode;
+  b: GraphNode | undefined;
+  /** The activation's node (undefined for the output layer). */
+  out: GraphNode | undefined;
+}
+
+export interface Classifier {
+  graph: ComputationalGraph;
+  x: GraphNode;
+  labels: GraphNode;
+  layers: Layer[];
+  scores: GraphNode;
+  loss: GraphNode;
+  dtype: DType;
+  spec: ClassifierSpec;
+}
+
+const ACTIVATION_GATES = { relu: ReLUGate, sigmoid: SigmoidGate, tanh: TanhGate } as const;
+
+/** The standard deviation of the naive initialisation. */
+export const NAIVE_STD = 0.01;
+
+export function buildClassifier(spec: ClassifierSpec): Classifier {
+  const dtype = spec.dtype ?? 'float32';
+  const activation = spec.activation ?? 'relu';
+  const init = spec.init ?? (activation === 'relu' ? 'he' : 'xavier');
+  const seed = spec.seed ?? 0;
+  const graph = new ComputationalGraph(createGatesContainer());
+  const x = graph.input('x', { shape: [null, spec.inputs], dtype, requiresGrad: false });
+  const labels = graph.input('labels', { shape: [null], dtype, requiresGrad: false });
+  const sizes = [spec.inputs, ...spec.hidden, spec.classes];
+  const scores = mlp(graph, x, sizes, ACTIVATION_GATES[activation], { init: init === 'naive' ? 'he' : init, seed, dtype, name: 'fc' });
+  const loss = graph.gate(SoftmaxCrossEntropyGate, [scores, labels], { name: 'loss' });
+  const layers: Layer[] = [];
+  for (let i = 1; i < sizes.length; i++) {
+    const linear = graph.node(`fc${i}`);
+    const gate = linear.gate as Linear;
+    layers.push({ linear, W: gate.weight, b: gate.bias, out: i + 1 < sizes.length ? graph.node(`fc${i}_act`) : undefined });
+  }
+  if (init === 'naive') {
+    const rng = new Random(seed);
+    for (const l of layers) {
+      const w = (l.W.value as Tensor).data;
+      for (let k = 0; k < w.length; k++) w[k] = rng.normal(0, NAIVE_STD);
+    }
+  }
+  return { graph, x, labels, layers, scores, loss, dtype, spec };
+}
+
+/**
+ * What the examples need of an optimizer: the Trainer's view of one. (Every @chainrule/optim rule
+ * fits; the base class type `Optimizer<Hyperparameters>` does not accept SGD in TypeScript.)
+ */
+export type Stepper = TrainableOptimizer;
+
+export type OptimizerName = 'sgd' | 'momentum' | 'nesterov' | 'adagrad' | 'rmsprop' | 'adam' | 'adamw';
+export const OPTIMIZER_NAMES: readonly OptimizerName[] = ['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam', 'adamw'];
+
+/** A sensible learning rate for each rule on these networks. */
+export const DEFAULT_LR: Readonly<Record<OptimizerName, number>> = {
+  sgd: 0.1,
+  momentum: 0.05,
+  nesterov: 0.05,
+  adagrad: 0.05,
+  rmsprop: 0.001,
+  adam: 0.001,
+  adamw: 0.001,
+};
+
+export function makeOptimizer(name: OptimizerName, params: GraphNode[], lr = DEFAULT_LR[name]): Stepper {
+  switch (name) {
+    case 'sgd':
+      return new SGD(params, { lr });
+    case 'momentum':
+      return new SGD(params, { lr, momentum: 0.9 });
+    case 'nesterov':
+      return new SGD(params, { lr, momentum: 0.9, nesterov: true });
+    case 'adagrad':
+      return new Adagrad(params, { lr });
+    case 'rmsprop':
+      return new RMSProp(params, { lr });
+    case 'adam':
+      return new Adam(params, { lr });
+    case 'adamw':
+      return new AdamW(params, { lr });
+    default:
+      throw new InvalidArgumentError(`unknown optimizer '${name as string}' (expected one of ${OPTIMIZER_NAMES.join(', ')})`);
+  }
+}
+
+/** Index of the largest score in each row. */
+export function argmaxRows(scores: Tensor, out: Int32Array = new Int32Array(scores.shape[0])): Int32Array {
+  const [n, c] = scores.shape;
+  const s = scores.data;
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    let bestValue = s[i * c];
+    for (let j = 1; j < c; j++) {
+      if (s[i * c + j] > bestValue) {
+        bestValue = s[i * c + j];
+        best = j;
+      }
+    }
+    out[i] = best;
+  }
+  return out;
+}
+
+/** A data set as @chainrule/optim's Trainer takes it. */
+export function trainerData(data: Dataset): TrainerDataset {
+  return { features: data.x, labels: data.y };
+}
+
+/**
+ * The library's mini-batch Trainer for a classifier: a seeded shuffle per epoch, then per batch
+ * forward, backward and optimizer.step() into reused batch tensors; accuracy from the scores node.
+ */
+export function makeTrainer(net: Classifier, optimizer: Stepper, batchSize: number, seed = 0): Trainer {
+  return new Trainer({ graph: net.graph, optimizer, features: net.x, labels: net.labels, scores: net.scores, batchSize, seed });
+}
+
+/** Mean loss and accuracy over a data set, forward only (the Trainer's evaluate, in batches of 1000). */
+export function evaluate(net: Classifier, data: Dataset, batchSize = 1000): { loss: number; accuracy: number } {
+  const trainer = new Trainer({
+    graph: net.graph,
+    optimizer: { params: [], lr: 0, step: () => undefined },
+    features: net.x,
+    labels: net.labels,
+    scores: net.scores,
+    batchSize: Math.min(batchSize, data.n),
+  });
+  const { loss, accuracy } = trainer.evaluate(trainerData(data));
+  return { loss, accuracy };
+}
+
+/** Predicted class of every row of `x` ([n, features]). */
+export function predict(net: Classifier, x: Tensor): Int32Array {
+  const n = x.shape[0];
+  const labels = Tensor.zeros([n], net.dtype);
+  net.graph.forward({ x: x.dtype === net.dtype ? x : x.astype(net.dtype), labels });
+  return argmaxRows(net.scores.value as Tensor);
+}
+
+/** Euclidean norm of a tensor's values. */
+export function norm(t: Tensor): number {
+  let s = 0;
+  const d = t.data;
+  for (let i = 0; i < d.length; i++) s += d[i] * d[i];
+  return Math.sqrt(s);
+}
