@@ -5,6 +5,7 @@ import { runCustomGate } from './custom-gate';
 import { runLossCurve } from './loss-curve';
 import { runMnist } from './mnist';
 import { runOptimizers } from './optimizers';
+import { showBackward } from './show-backward';
 import { runSigmoidNeuron } from './sigmoid-neuron';
 import { run as runSoftmaxClassifier } from './softmax-classifier';
 import { run as runThreeLayerNetwork } from './three-layer-network';
@@ -26,12 +27,21 @@ export const EXAMPLES: readonly ExampleEntry[] = [
   {
     name: 'add-multiply',
     summary: 'the lectures\' first graph, f(x, y, z) = (x + y) * z: forward values and every gradient',
-    run: async (o) => runAddMultiply(loggerFor(o)),
+    run: async (o) => {
+      const result = runAddMultiply(loggerFor(o));
+      await showBackward(result.graph, 'add-multiply', 'graph', 'f = (x + y) · z', o);
+      return result;
+    },
   },
   {
     name: 'sigmoid-neuron',
     summary: 'the lectures\' 2-D sigmoid neuron, as primitive gates and as one sigmoid gate: same gradients',
-    run: async (o) => runSigmoidNeuron(loggerFor(o)),
+    run: async (o) => {
+      const result = runSigmoidNeuron(loggerFor(o));
+      await showBackward(result.graphs.primitive, 'sigmoid-neuron', 'primitive-gates', 'σ(w0·x0 + w1·x1 + w2) from primitive gates', o);
+      await showBackward(result.graphs.sigmoid, 'sigmoid-neuron', 'sigmoid-gate', 'σ(w0·x0 + w1·x1 + w2) with one SigmoidGate', o);
+      return result;
+    },
   },
   {
     name: 'composite-sigmoid',

@@ -1,6 +1,8 @@
 import { cli } from '../src/run-example';
 import { EXAMPLES, listExamples, runExample } from '../src/registry';
-import { collector } from './helpers';
+import { existsSync, readFileSync } from 'fs';
+import { join } from 'path';
+import { collector, tempOut } from './helpers';
 
 describe('npm run example', () => {
   const names = EXAMPLES.map((e) => e.name);
@@ -33,11 +35,22 @@ describe('npm run example', () => {
 
   test('runs the lecture graphs by name and prints what they show', async () => {
     const c = collector();
-    await runExample('add-multiply', { log: c.log });
+    const out = tempOut('add-multiply');
+    await runExample('add-multiply', { log: c.log, outDir: out });
     expect(c.text()).toContain('df/dx = -4');
+    // The chain-rule trace and the graph picture with values and gradients.
+    expect(c.text()).toContain('MultiplyGate f = q · z (multiply switches): ∂f/∂q = z = -4; upstream 1 → ∂L/∂q = (-4) × 1 = -4');
+    expect(c.text()).toContain('AddGate q = x + y (add distributes)');
+    const svg = readFileSync(join(out, 'graph.svg'), 'utf8');
+    expect(svg.startsWith('<svg') || svg.startsWith('<?xml')).toBe(true);
+    expect(svg.trimEnd().endsWith('</svg>')).toBe(true);
+    expect(readFileSync(join(out, 'graph.dot'), 'utf8')).toContain('-12');
     const d = collector();
-    await runExample('sigmoid-neuron', { log: d.log });
+    const out2 = tempOut('sigmoid-neuron');
+    await runExample('sigmoid-neuron', { log: d.log, outDir: out2 });
     expect(d.text()).toContain('0.73');
+    expect(d.text()).toContain('SigmoidGate');
+    expect(existsSync(join(out2, 'primitive-gates.svg')) && existsSync(join(out2, 'sigmoid-gate.svg'))).toBe(true);
     for (const name of ['composite-sigmoid', 'custom-gate', 'softmax-classifier', 'three-layer-network', 'two-layer-net']) {
       const e = collector();
       await runExample(name, { log: e.log });
