@@ -1,6 +1,9 @@
 import { broadcastShapes, Shape, shapesEqual, sizeOf, stridesOf } from './shape';
 import { TypedArray } from './tensor';
 
+/** Identity plans read no index map; one shared empty array spares two allocations per plan. */
+const NO_INDEX = new Int32Array(0);
+
 /**
  * How two operands of a binary elementwise gate map onto their broadcast result.
  *
@@ -20,8 +23,8 @@ export class BroadcastPlan {
     this.outShape = broadcastShapes(aShape, bShape, context);
     this.size = sizeOf(this.outShape);
     this.identity = shapesEqual(aShape, this.outShape) && shapesEqual(bShape, this.outShape);
-    this.aIndex = this.identity ? new Int32Array(0) : indexMap(aShape, this.outShape);
-    this.bIndex = this.identity ? new Int32Array(0) : indexMap(bShape, this.outShape);
+    this.aIndex = this.identity ? NO_INDEX : indexMap(aShape, this.outShape);
+    this.bIndex = this.identity ? NO_INDEX : indexMap(bShape, this.outShape);
   }
 
   /** `previous` when it was made for these shapes, else a new plan (which throws ShapeError when they do not broadcast). */
