@@ -127,21 +127,7 @@ function interleaved(steps: Array<() => unknown>, nodes: number, reps: number, m
 }
 
 function rate(step: () => void, nodes: number, reps: number, minMs: number): number[] {
-  step();
-  step();
-  const out: number[] = [];
-  for (let r = 0; r < reps; r++) {
-    let n = 0;
-    const t0 = now();
-    let dt = 0;
-    do {
-      step();
-      n++;
-      dt = now() - t0;
-    } while (dt < minMs);
-    out.push((nodes * n) / (dt / 1000));
-  }
-  return out;
+  return interleaved([step], nodes, reps, minMs)[0];
 }
 
 export async function runW2(o: W2Options, peers: readonly Peer[], log: Log): Promise<Row[]> {

@@ -64,8 +64,9 @@ export interface HasSubgraph {
   attach?(container: Container): void;
 }
 
-function hasSubgraph(gate: Gate): gate is Gate & HasSubgraph {
-  return typeof (gate as Partial<HasSubgraph>).subgraph === 'function';
+/** Whether a gate holds a subgraph (a CompositeGate, or any gate with subgraph()). */
+export function hasSubgraph(gate: Gate | undefined): gate is Gate & HasSubgraph {
+  return gate !== undefined && typeof (gate as Partial<HasSubgraph>).subgraph === 'function';
 }
 
 /** A node of the graph: an input, a parameter, a constant, or a gate applied to other nodes. */

@@ -2,7 +2,7 @@ import { Container } from 'inversify';
 import { boundGateNames } from './container';
 import { ChainruleError } from './errors';
 import { Gate } from './gate';
-import { ComputationalGraph, GraphNode, HasSubgraph, InputOptions, ShapeSpec } from './graph';
+import { ComputationalGraph, GraphNode, hasSubgraph, InputOptions, ShapeSpec } from './graph';
 import { formatShape, shapesEqual, sizeOf } from './shape';
 import { allocate, DType, Tensor, TypedArray } from './tensor';
 
@@ -240,10 +240,6 @@ export function decodeTensor(saved: SavedTensor, where = 'tensor'): Tensor {
 
 // ---------------------------------------------------------------------------------------------
 // Saving
-
-function hasSubgraph(gate: Gate | undefined): gate is Gate & HasSubgraph {
-  return gate !== undefined && typeof (gate as Partial<HasSubgraph>).subgraph === 'function';
-}
 
 function collectParameters(graph: ComputationalGraph, prefix: string, out: Map<string, GraphNode>): void {
   for (const n of graph.nodes) {
