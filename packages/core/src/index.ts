@@ -13,5 +13,6 @@ export * from './elementwise';
 export * from './options';
 export * from './kernels/matmul';
 export * from './kernels/backend';
+export * from './kernels/kernel';
 export * from './kernels/wasm-gemm';
 export * from './serialize';

@@ -3,6 +3,12 @@ import { allocate, DType, Tensor } from './tensor';
 import { Shape, sizeOf } from './shape';
 
 /**
+ * The container key of the seeded random source that gates and initialisers inject
+ * (`@inject(RANDOM_SOURCE) @optional()`); without a binding they make their own `new Random(seed)`.
+ */
+export const RANDOM_SOURCE = Symbol.for('chainrule.RandomSource');
+
+/**
  * The one seeded generator every initialiser and shuffle uses, so a run is reproducible bit for bit.
  * xoshiro128** (32-bit state words, exact in JavaScript integer arithmetic), seeded through splitmix32.
  */

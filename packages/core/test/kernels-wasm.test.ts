@@ -6,7 +6,7 @@ import {
   matmul,
   matmulTransA,
   matmulTransB,
-  MatmulKernel,
+  MatmulFn,
   setMatmulBackend,
   setMatmulThreads,
   TypedArray,
@@ -26,7 +26,7 @@ function fill(arr: TypedArray, seed: number): TypedArray {
 }
 
 type Ctor = Float32ArrayConstructor | Float64ArrayConstructor;
-const cases: Array<[string, MatmulKernel, MatmulKernel]> = [
+const cases: Array<[string, MatmulFn, MatmulFn]> = [
   ['gemm', gemm, matmul],
   ['gemmTransA', gemmTransA, matmulTransA],
   ['gemmTransB', gemmTransB, matmulTransB],
@@ -44,7 +44,7 @@ const shapes: Array<[number, number, number]> = [
   [7, 0, 5],
 ];
 
-function compare(ctor: Ctor, fast: MatmulKernel, ref: MatmulKernel, m: number, k: number, n: number, accumulate: boolean, seed: number): void {
+function compare(ctor: Ctor, fast: MatmulFn, ref: MatmulFn, m: number, k: number, n: number, accumulate: boolean, seed: number): void {
   const a = fill(new ctor(m * k), seed);
   const b = fill(new ctor(k * n), seed + 1);
   const init = fill(new ctor(m * n), seed + 2);

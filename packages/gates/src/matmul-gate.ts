@@ -2,16 +2,16 @@ import {
   expectDout,
   expectInputs,
   formatShape,
+  defaultKernel,
   Gate,
-  gemm,
-  gemmTransA,
-  gemmTransB,
+  MATMUL_KERNEL,
+  MatmulKernel,
   resultDType,
   ShapeError,
   shapesEqual,
   Tensor,
 } from '@chainrule/core';
-import { injectable } from 'inversify';
+import { inject, injectable, optional } from 'inversify';
 
 /**
  * z = x · W, the matrix product (numpy's `matmul` for these ranks):
@@ -26,7 +26,7 @@ import { injectable } from 'inversify';
  *
  * Backward is the two products dx = dout · Wᵀ and dW = xᵀ · dout (summed over every row of the
  * batch), computed by core's matmul kernels without materialising a transpose and never a Jacobian
- * (through core's gemm/gemmTransA/gemmTransB, so setMatmulBackend('js' | 'wasm' | 'auto') applies).
+ * (through the MatmulKernel its container binds under MATMUL_KERNEL, or core's defaultKernel).
  * The output is float64 when either input is; each gradient keeps its input's dtype.
  */
 @injectable()
@@ -44,6 +44,8 @@ export class MatMulGate implements Gate {
   private needDx = true;
   private lastPlan: { x: readonly number[]; w: readonly number[]; out: readonly number[] } | undefined;
 
+  constructor(@inject(MATMUL_KERNEL) @optional() private readonly kernel: MatmulKernel = defaultKernel) {}
+
   forward(...inputs: Tensor[]): Tensor {
     expectInputs('MatMulGate', inputs, 2);
     const [x, w] = inputs;
@@ -51,7 +53,7 @@ export class MatMulGate implements Gate {
     const out = (this.output = Tensor.reuse(this.output, outShape, resultDType(x.dtype, w.dtype)));
     this.x = x;
     this.w = w;
-    gemm(x.data, w.data, out.data, this.rows, this.inner, this.cols);
+    this.kernel.gemm(x.data, w.data, out.data, this.rows, this.inner, this.cols);
     return out;
   }
 
@@ -67,9 +69,9 @@ export class MatMulGate implements Gate {
     const dx = (this.dx = Tensor.reuse(this.dx, x.shape, x.dtype));
     const dw = (this.dw = Tensor.reuse(this.dw, w.shape, w.dtype));
     // dx[rows×k] = dout[rows×n] · Wᵀ, with W stored [k×n].
-    if (this.needDx) gemmTransB(dout.data, w.data, dx.data, this.rows, this.cols, this.inner);
+    if (this.needDx) this.kernel.gemmTransB(dout.data, w.data, dx.data, this.rows, this.cols, this.inner);
     // dW[k×n] = xᵀ · dout, with x stored [rows×k].
-    gemmTransA(x.data, dout.data, dw.data, this.inner, this.rows, this.cols);
+    this.kernel.gemmTransA(x.data, dout.data, dw.data, this.inner, this.rows, this.cols);
     this.grads[0] = dx;
     this.grads[1] = dw;
     return this.grads;

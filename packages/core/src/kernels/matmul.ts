@@ -16,7 +16,7 @@ import { TypedArray } from '../tensor';
  * - no allocation, no bounds checks beyond what the caller guarantees: callers (the gates) check
  *   shapes and throw ShapeError before calling.
  */
-export type MatmulKernel = (
+export type MatmulFn = (
   a: TypedArray,
   b: TypedArray,
   out: TypedArray,
