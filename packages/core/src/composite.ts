@@ -1,6 +1,6 @@
 import { Container, injectable } from 'inversify';
 import { ArityError, BackwardBeforeForwardError, InvalidArgumentError } from './errors';
-import { Gate, markListForward } from './gate';
+import { Gate, GateContext, markListForward } from './gate';
 import { ComputationalGraph, GraphNode, HasSubgraph } from './graph';
 import { Tensor } from './tensor';
 
@@ -27,10 +27,11 @@ export abstract class CompositeGate implements Gate, HasSubgraph {
   /** Adds the composite's gates to `g` reading `inputs`, and returns the node whose value is the output. */
   protected abstract build(g: ComputationalGraph, inputs: GraphNode[]): GraphNode;
 
-  /** From the owning graph: inputs that need no gradient are marked so in the subgraph, whose gates then skip them. */
-  inputsNeedGrad(mask: readonly boolean[]): void {
+  /** From the owning graph: inputs that need no gradient are marked so in the subgraph, whose gates then skip them; the mode passes down. */
+  prepare(ctx: GateContext): void {
     const g = this.subgraph();
-    for (let i = 0; i < this.inputNodes.length; i++) g.setRequiresGrad(this.inputNodes[i], mask[i] !== false);
+    for (let i = 0; i < this.inputNodes.length; i++) g.setRequiresGrad(this.inputNodes[i], ctx.needsInputGrad[i] !== false);
+    g.train(ctx.training);
   }
 
   /** Called by the graph that owns this gate's node, before the subgraph is built. */

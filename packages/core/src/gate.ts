@@ -67,14 +67,26 @@ export function usesListForward(gate: Gate): gate is ListForwardGate {
 }
 
 /**
- * Optional: told by the graph, once its order is settled, which inputs need a gradient, so backward
- * can skip the others (MatMulGate skips dx = dout·Wᵀ for a data input). backward must still return
- * one tensor of the right shape and dtype per input; the graph ignores the skipped ones.
+ * What the graph tells a gate about how it will be run: PyTorch's `ctx.needs_input_grad` and
+ * `module.training` in one place. Passed to the gate's optional `prepare` hook.
  */
-export interface InputGradAware extends Gate {
-  inputsNeedGrad(mask: readonly boolean[]): void;
+export interface GateContext {
+  /** Per input, whether backward's gradient for it is used; a gate may skip the others (still returning a tensor of the right shape and dtype). */
+  readonly needsInputGrad: readonly boolean[];
+  /** Training (true, the default) or evaluation (false): dropout and batch norm behave differently. */
+  readonly training: boolean;
 }
 
-export function isInputGradAware(gate: Gate): gate is InputGradAware {
-  return typeof (gate as Partial<InputGradAware>).inputsNeedGrad === 'function';
+/**
+ * The Gate contract's one optional hook. The graph calls `prepare(ctx)` on every gate that has it
+ * once its order is settled (before the first forward after a change) and again when the graph
+ * switches between training and evaluation. A gate used on its own is never prepared: it then
+ * computes every input gradient and runs in training mode.
+ */
+export interface PreparedGate extends Gate {
+  prepare(ctx: GateContext): void;
+}
+
+export function hasPrepare(gate: Gate): gate is PreparedGate {
+  return typeof (gate as Partial<PreparedGate>).prepare === 'function';
 }

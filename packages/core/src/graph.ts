@@ -11,7 +11,7 @@ import {
   NonFiniteError,
   ShapeError,
 } from './errors';
-import { Gate, GateClass, GateId, gateName, isConfigurable, ListForwardGate, usesListForward, isInputGradAware } from './gate';
+import { Gate, GateClass, GateId, gateName, isConfigurable, hasPrepare, ListForwardGate, usesListForward } from './gate';
 import { formatShape, shapesEqual } from './shape';
 import { DType, NestedArray, Tensor } from './tensor';
 
@@ -135,6 +135,7 @@ export class ComputationalGraph {
   nestedAccumulate: boolean | undefined;
   /** Whether a nested pass is waiting for commitNested(), and with which accumulate. */
   private deferred: boolean | undefined;
+  private trainingMode = true;
 
   constructor(container: Container = new Container(), options: GraphOptions = {}) {
     this.container = container;
@@ -198,6 +199,31 @@ export class ComputationalGraph {
     const node = this.addNode(name, 'gate', inputs, gate, gateType, options.options, undefined, true);
     this.outputNode = node;
     return node;
+  }
+
+  /** Training (true, the default) or evaluation mode: gates such as dropout and batch norm read it through their prepare hook. */
+  get training(): boolean {
+    return this.trainingMode;
+  }
+
+  /** Switches to training mode (PyTorch's `module.train()`); returns the graph. */
+  train(training = true): this {
+    if (this.trainingMode === training) return this;
+    this.trainingMode = training;
+    if (this.order) for (const node of this.order) this.prepareNode(node);
+    this.forwardOk = false;
+    return this;
+  }
+
+  /** Switches to evaluation mode (PyTorch's `module.eval()`); returns the graph. */
+  eval(): this {
+    return this.train(false);
+  }
+
+  private prepareNode(node: GraphNode): void {
+    if (node.gate !== undefined && hasPrepare(node.gate)) {
+      node.gate.prepare({ needsInputGrad: node.inputNodes.map((n) => n.needsGrad), training: this.trainingMode });
+    }
   }
 
   /** Switches whether backward computes an input's gradient (the graph re-sorts before its next run). */
@@ -538,9 +564,9 @@ export class ComputationalGraph {
           : node.requiresGrad && node.kind !== 'constant';
       node.listForward = node.gate !== undefined && usesListForward(node.gate);
       node.composite = node.gate !== undefined && hasSubgraph(node.gate);
-      // Inputs come first in the order, so their needsGrad is settled: tell gates that can skip work.
-      if (node.gate !== undefined && isInputGradAware(node.gate)) node.gate.inputsNeedGrad(node.inputNodes.map((n) => n.needsGrad));
     }
+    // Inputs come first in the order, so every needsGrad is settled: tell gates that can skip work.
+    for (const node of order) this.prepareNode(node);
     return order;
   }
 }

@@ -4,6 +4,7 @@ import {
   formatShape,
   defaultKernel,
   Gate,
+  GateContext,
   MATMUL_KERNEL,
   MatmulKernel,
   resultDType,
@@ -57,9 +58,9 @@ export class MatMulGate implements Gate {
     return out;
   }
 
-  /** The graph's notice of which inputs need a gradient (InputGradAware). */
-  inputsNeedGrad(mask: readonly boolean[]): void {
-    this.needDx = mask[0] !== false;
+  /** The graph's notice of which inputs need a gradient (the Gate contract's prepare hook). */
+  prepare(ctx: GateContext): void {
+    this.needDx = ctx.needsInputGrad[0] !== false;
   }
 
   backward(dout: Tensor): Tensor[] {
