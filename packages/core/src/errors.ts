@@ -4,6 +4,11 @@
  * what was expected against what came, because a shape error without a place is a debugging session.
  */
 export class ChainruleError extends Error {
+  /** The name of the graph node the error arose at, where there is one (set by the graph). */
+  node?: string;
+  /** The gate type of that node (the name it is registered under). */
+  gate?: string;
+
   constructor(message: string) {
     super(message);
     this.name = new.target.name;

@@ -320,15 +320,15 @@ export class ComputationalGraph {
       try {
         out = node.listForward ? (node.gate as ListForwardGate).forwardList(args) : (node.gate as Gate).forward(...args);
       } catch (e) {
-        throw rethrowAt(e, node.describe());
+        throw rethrowAt(e, node.describe(), node);
       }
       if (!(out instanceof Tensor)) {
-        throw new GradientContractError(`${node.describe()}: forward must return a Tensor, got ${out === null ? 'null' : typeof out}`);
+        throw locate(new GradientContractError(`${node.describe()}: forward must return a Tensor, got ${out === null ? 'null' : typeof out}`), node);
       }
       if (this.finiteCheck && !out.isFinite()) {
-        throw new NonFiniteError(
+        throw locate(new NonFiniteError(
           `${node.describe()}: forward produced NaN or Infinity (the first gate to do so); inputs: ${args.map((a, j) => `${node.inputNodes[j].name}=${summarize(a)}`).join(', ')}`,
-        );
+        ), node);
       }
       node.value = out;
     }
@@ -383,7 +383,7 @@ export class ComputationalGraph {
       if (node.kind !== 'gate' || !node.needsGrad) continue;
       const dout = node.scratch as Tensor;
       if (this.finiteCheck && !dout.isFinite()) {
-        throw new NonFiniteError(`${node.describe()}: its upstream gradient holds NaN or Infinity (made by the gate that consumes it)`);
+        throw locate(new NonFiniteError(`${node.describe()}: its upstream gradient holds NaN or Infinity (made by the gate that consumes it)`), node);
       }
       if (this.strictGates) this.doutCopy = Tensor.reuse(this.doutCopy, dout.shape, dout.dtype).copyFrom(dout);
       let grads: Tensor[];
@@ -391,9 +391,13 @@ export class ComputationalGraph {
       try {
         grads = (node.gate as Gate).backward(dout);
       } catch (e) {
-        throw rethrowAt(e, node.describe());
+        throw rethrowAt(e, node.describe(), node);
       }
-      this.checkGradients(node, grads, dout);
+      try {
+        this.checkGradients(node, grads, dout);
+      } catch (e) {
+        throw rethrowAt(e, node.describe(), node);
+      }
       for (let j = 0; j < node.inputNodes.length; j++) {
         const input = node.inputNodes[j];
         if (input.needsGrad) addInto(input.scratch as Tensor, grads[j]);
@@ -614,17 +618,28 @@ function addInto(into: Tensor, from: Tensor): void {
 }
 
 /** Re-throws a gate's error with the node named in front; keeps chainrule's error classes so callers can catch by kind. */
-function rethrowAt(e: unknown, where: string): Error {
+function rethrowAt(e: unknown, where: string, node?: GraphNode): Error {
+  let wrapped: ChainruleError;
   if (e instanceof ChainruleError) {
-    if (e.message.startsWith(where)) return e;
-    const Ctor = e.constructor as new (message: string) => ChainruleError;
-    const wrapped = new Ctor(`${where}: ${e.message}`);
+    if (e.message.startsWith(where)) wrapped = e;
+    else {
+      const Ctor = e.constructor as new (message: string) => ChainruleError;
+      wrapped = new Ctor(`${where}: ${e.message}`);
+      (wrapped as Error & { cause?: unknown }).cause = e;
+    }
+  } else {
+    wrapped = new ChainruleError(`${where}: ${(e as Error)?.message ?? String(e)}`);
     (wrapped as Error & { cause?: unknown }).cause = e;
-    return wrapped;
   }
-  const wrapped = new ChainruleError(`${where}: ${(e as Error)?.message ?? String(e)}`);
-  (wrapped as Error & { cause?: unknown }).cause = e;
+  if (node !== undefined && wrapped.node === undefined) locate(wrapped, node);
   return wrapped;
+}
+
+/** Sets the error's node and gate fields, so callers read where it arose instead of parsing the message. */
+function locate<E extends ChainruleError>(e: E, node: GraphNode): E {
+  e.node = node.name;
+  e.gate = node.gateType;
+  return e;
 }
 
 function summarize(t: Tensor): string {

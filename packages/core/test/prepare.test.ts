@@ -63,3 +63,38 @@ describe('the prepare hook', () => {
     expect(Recorder.seen).toEqual([{ needsInputGrad: [true, false], training: false }]);
   });
 });
+
+describe('errors carry the node and gate as fields', () => {
+  test('a gate that throws, one whose gradients break the contract, and a non-finite forward', () => {
+    @injectable()
+    class Wrong implements Gate {
+      forward(x: Tensor): Tensor {
+        return x;
+      }
+      backward(): Tensor[] {
+        return [];
+      }
+    }
+    const g = new ComputationalGraph(undefined, { finiteCheck: true });
+    bindGate(g.container, Wrong);
+    bindGate(g.container, TestAdd);
+    const x = g.input('x');
+    g.gate(Wrong, [g.gate(TestAdd, [x, x], { name: 'sum' })], { name: 'w' });
+    g.forward({ x: 1 });
+    const caught = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        return e as { node?: string; gate?: string };
+      }
+      throw new Error('did not throw');
+    };
+    expect(caught(() => g.backward())).toMatchObject({ node: 'w', gate: 'Wrong' });
+    expect(caught(() => g.forward({ x: Infinity }))).not.toHaveProperty('gate');
+    const h = new ComputationalGraph(undefined, { finiteCheck: true });
+    bindGate(h.container, TestAdd);
+    const a = h.input('a');
+    h.gate(TestAdd, [a, h.constant('big', 1e308)], { name: 'overflow' });
+    expect(caught(() => h.forward({ a: 1e308 }))).toMatchObject({ node: 'overflow', gate: 'TestAdd' });
+  });
+});
