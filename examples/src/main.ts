@@ -1,26 +1,29 @@
 import 'reflect-metadata';
 import { parseArgs } from 'util';
-import { MNIST_DEFAULTS, MnistRunOptions, runMnist } from './mnist';
+import { runCnn } from './cnn';
+import { CNN_DEFAULTS, MNIST_DEFAULTS, MnistModel, MnistRunOptions, runMnist } from './mnist';
 import { DEFAULT_LR, OPTIMIZER_NAMES, OptimizerName } from './network';
 
 /**
- * `npm start [-- flags]`: trains an MLP on real MNIST digits (see mnist.ts). Flags change the defaults;
- * `--help` lists them.
+ * `npm start [-- flags]`: trains an MLP (or, with --model cnn, a CNN) on real MNIST digits (see
+ * mnist.ts and cnn.ts). Flags change the defaults; `--help` lists them.
  */
 export const HELP = `usage: npm start -- [options]
 
-Trains a multilayer perceptron on the 10,000 handwritten digits shipped in the mnist package
-(80% training, 20% held out), float32, and writes loss/accuracy curves as SVG.
+Trains a network on the 10,000 handwritten digits shipped in the mnist package (80% training,
+20% held out, the same split for both models), float32, and writes loss/accuracy curves as SVG
+(the CNN also its first-layer filters and one digit's feature maps).
 
 options:
-  --epochs <n>         epochs (default ${MNIST_DEFAULTS.epochs})
+  --model <name>       mlp | cnn (default ${MNIST_DEFAULTS.model}): a multilayer perceptron, or the LeNet-style CNN
+  --epochs <n>         epochs (default ${MNIST_DEFAULTS.epochs} for the MLP, ${CNN_DEFAULTS.epochs} for the CNN)
   --batch-size <n>     mini-batch size (default ${MNIST_DEFAULTS.batchSize})
-  --hidden <a,b,...>   hidden layer widths (default ${MNIST_DEFAULTS.hidden.join(',')}; "" for none)
+  --hidden <a,b,...>   the MLP's hidden layer widths (default ${MNIST_DEFAULTS.hidden.join(',')}; "" for none)
   --optimizer <name>   ${OPTIMIZER_NAMES.join(' | ')} (default ${MNIST_DEFAULTS.optimizer})
   --lr <x>             learning rate (default per optimizer: ${OPTIMIZER_NAMES.map((n) => `${n} ${DEFAULT_LR[n]}`).join(', ')})
   --limit <n>          use only n digits in all (default: all 10,000)
   --seed <n>           seed of the initialisation, split and shuffles (default ${MNIST_DEFAULTS.seed})
-  --out <folder>       where the plots go (default ${MNIST_DEFAULTS.outDir})
+  --out <folder>       where the plots go (default ${MNIST_DEFAULTS.outDir}, ${CNN_DEFAULTS.outDir} for the CNN)
   --no-progress        no progress bar
   -h, --help           this text`;
 
@@ -35,6 +38,7 @@ export function parseMainArgs(argv: string[]): MnistRunOptions | undefined {
       strict: true,
       allowPositionals: false,
       options: {
+        model: { type: 'string' },
         epochs: { type: 'string' },
         'batch-size': { type: 'string' },
         hidden: { type: 'string' },
@@ -64,6 +68,11 @@ export function parseMainArgs(argv: string[]): MnistRunOptions | undefined {
     }
     optimizer = values.optimizer as OptimizerName;
   }
+  let model: MnistModel | undefined;
+  if (values.model !== undefined) {
+    if (values.model !== 'mlp' && values.model !== 'cnn') throw new UsageError(`--model must be mlp or cnn, got '${values.model}'`);
+    model = values.model;
+  }
   let lr: number | undefined;
   if (values.lr !== undefined) {
     lr = Number(values.lr);
@@ -75,6 +84,7 @@ export function parseMainArgs(argv: string[]): MnistRunOptions | undefined {
     if (hidden.some((h) => !Number.isInteger(h) || h < 1)) throw new UsageError(`--hidden must be positive integers separated by commas, got '${values.hidden}'`);
   }
   return {
+    model,
     epochs: int('epochs', values.epochs, 1),
     batchSize: int('batch-size', values['batch-size'], 1),
     hidden,
@@ -102,7 +112,8 @@ export async function main(argv: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  await runMnist(options);
+  if ((options.model ?? MNIST_DEFAULTS.model) === 'cnn') await runCnn(options);
+  else await runMnist(options);
   return 0;
 }
 

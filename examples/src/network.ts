@@ -149,8 +149,17 @@ export function trainerData(data: Dataset): TrainerDataset {
  * The library's mini-batch Trainer for a classifier: a seeded shuffle per epoch, then per batch
  * forward, backward and optimizer.step() into reused batch tensors; accuracy from the scores node.
  */
-export function makeTrainer(net: Classifier, optimizer: Stepper, batchSize: number, seed = 0): Trainer {
-  return new Trainer({ graph: net.graph, optimizer, features: net.x, labels: net.labels, scores: net.scores, batchSize, seed });
+export function makeTrainer(net: TrainableNet, optimizer: Stepper, batchSize: number, seed = 0): Trainer {
+  return new Trainer({ graph: net.graph, optimizer, features: net.x, labels: net.labels, scores: net.scores, batchSize, seed, featureShape: net.featureShape });
+}
+
+/** What makeTrainer needs of a network: its graph, input, label and scores nodes, and (for a CNN) one example's [C, H, W]. */
+export interface TrainableNet {
+  graph: ComputationalGraph;
+  x: GraphNode;
+  labels: GraphNode;
+  scores: GraphNode;
+  featureShape?: readonly number[];
 }
 
 /** Mean loss and accuracy over a data set, forward only (the Trainer's evaluate, in batches of 1000). */

@@ -247,3 +247,66 @@ export function round(v: number, digits = 4): number {
   const s = 10 ** digits;
   return Math.round(v * s) / s;
 }
+
+export interface ImageGridOptions {
+  title: string;
+  subtitle?: string;
+  /** The pictures, each with a label and row-major values of height × width. */
+  images: readonly { label: string; values: ArrayLike<number>; height: number; width: number }[];
+  /** Panels per row (default 8). */
+  columns?: number;
+  /** Side of one pixel in the picture (default 6). */
+  pixel?: number;
+  /** 'greys' (default: each image scaled to its own min..max, dark = high) or 'redblue' (symmetric around 0, for weights). */
+  scheme?: 'greys' | 'redblue';
+}
+
+/**
+ * Small images side by side (a CNN's filters, its feature maps): one panel per image, a rect mark
+ * per pixel, each image normalised to its own range so weak and strong maps are both visible.
+ */
+export function imageGrid(o: ImageGridOptions): Spec {
+  const rows: Row[] = [];
+  const height = Math.max(...o.images.map((im) => im.height));
+  const width = Math.max(...o.images.map((im) => im.width));
+  for (const im of o.images) {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let i = 0; i < im.values.length; i++) {
+      lo = Math.min(lo, im.values[i]);
+      hi = Math.max(hi, im.values[i]);
+    }
+    const bound = Math.max(Math.abs(lo), Math.abs(hi)) || 1;
+    for (let r = 0; r < im.height; r++) {
+      for (let c = 0; c < im.width; c++) {
+        const v = im.values[r * im.width + c];
+        const value = o.scheme === 'redblue' ? v / bound : hi > lo ? (v - lo) / (hi - lo) : 0;
+        rows.push({ panel: im.label, row: r, col: c, value: round(value, 3) });
+      }
+    }
+  }
+  const pixel = o.pixel ?? 6;
+  const axis = { field: '', type: 'ordinal', axis: null };
+  return withDefaults({
+    title: o.subtitle ? { text: o.title, subtitle: o.subtitle } : o.title,
+    data: { values: rows },
+    facet: { field: 'panel', type: 'nominal', title: null, sort: o.images.map((im) => im.label), header: { labelFontSize: 11 } },
+    columns: o.columns ?? 8,
+    spec: {
+      width: width * pixel,
+      height: height * pixel,
+      mark: { type: 'rect' },
+      encoding: {
+        x: { ...axis, field: 'col', scale: { domain: Array.from({ length: width }, (_, i) => i) } },
+        y: { ...axis, field: 'row', scale: { domain: Array.from({ length: height }, (_, i) => i) } },
+        color: {
+          field: 'value',
+          type: 'quantitative',
+          legend: null,
+          scale: o.scheme === 'redblue' ? { scheme: 'redblue', domain: [-1, 1], reverse: true } : { scheme: 'greys', domain: [0, 1] },
+        },
+      },
+    },
+    config: { view: { stroke: '#999' } },
+  });
+}

@@ -1,4 +1,5 @@
 import { runAddMultiply } from './add-multiply';
+import { runCnn } from './cnn';
 import { ExampleOptions, loggerFor } from './common';
 import { runCompositeSigmoid } from './composite-sigmoid';
 import { runCustomGate } from './custom-gate';
@@ -92,6 +93,11 @@ export const EXAMPLES: readonly ExampleEntry[] = [
     name: 'mnist',
     summary: 'the main job (npm start) with its defaults: an MLP on 10,000 real MNIST digits; flags: npm start -- --help',
     run: (o) => runMnist({ ...o, progress: true }),
+  },
+  {
+    name: 'cnn',
+    summary: 'a LeNet-style CNN (conv, batch norm, max pooling, dropout) on the same digits, with its learned filters and feature maps as SVG',
+    run: (o) => runCnn({ ...o, progress: true }),
   },
 ];
 

@@ -31,6 +31,14 @@ import { SoftplusGate } from './softplus-gate';
 import { SumGate } from './sum-gate';
 import { SVMLossGate } from './svm-loss-gate';
 import { TransposeGate } from './transpose-gate';
+import { AvgPool2DGate } from './avg-pool2d-gate';
+import { BatchNorm } from './batch-norm';
+import { BatchNormGate } from './batch-norm-gate';
+import { Conv2D } from './conv2d';
+import { Conv2DGate } from './conv2d-gate';
+import { DropoutGate } from './dropout-gate';
+import { GlobalAvgPoolGate } from './global-avg-pool-gate';
+import { MaxPool2DGate } from './max-pool2d-gate';
 
 export { BCE_EPS } from './binary-cross-entropy-gate';
 export type { ConcatOptions } from './concat-gate';
@@ -45,6 +53,16 @@ export { LabelError, checkClassLabels } from './labels';
 export { mlp } from './mlp';
 export type { MLPOptions } from './mlp';
 export { readOptions } from './read-options';
+export type { AvgPool2DOptions } from './avg-pool2d-gate';
+export type { BatchNormLayerOptions } from './batch-norm';
+export type { BatchNormOptions } from './batch-norm-gate';
+export type { Conv2DLayerOptions } from './conv2d';
+export type { Conv2DOptions } from './conv2d-gate';
+export type { DropoutOptions } from './dropout-gate';
+export type { MaxPool2DOptions } from './max-pool2d-gate';
+export type { Window, WindowOptions } from './window';
+export { cnn } from './cnn';
+export type { CNNOptions, ConvBlock } from './cnn';
 
 export {
   AddConstantGate,
@@ -78,6 +96,14 @@ export {
   SumGate,
   SVMLossGate,
   TransposeGate,
+  AvgPool2DGate,
+  BatchNorm,
+  BatchNormGate,
+  Conv2D,
+  Conv2DGate,
+  DropoutGate,
+  GlobalAvgPoolGate,
+  MaxPool2DGate,
 };
 
 /** Every built-in gate under the name a graph or a saved file refers to it by. */
@@ -113,6 +139,14 @@ export const builtinGates: Readonly<Record<string, GateClass>> = {
   SumGate,
   SVMLossGate,
   TransposeGate,
+  AvgPool2DGate,
+  BatchNorm,
+  BatchNormGate,
+  Conv2D,
+  Conv2DGate,
+  DropoutGate,
+  GlobalAvgPoolGate,
+  MaxPool2DGate,
 };
 
 /** Binds every built-in gate (transient: one instance per graph node) under its class and its name. */

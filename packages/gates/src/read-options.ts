@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from '@chainrule/core';
 
-/** What an option may hold: a finite number, an integer, a boolean, an array of integers, or one of some strings. */
-export type OptionKind = 'number' | 'integer' | 'positiveInteger' | 'boolean' | 'integer[]' | readonly string[];
+/** What an option may hold: a finite number, an integer, a boolean, an array of integers, either of those two, or one of some strings. */
+export type OptionKind = 'number' | 'integer' | 'positiveInteger' | 'boolean' | 'integer[]' | 'integer|integer[]' | readonly string[];
 
 /**
  * Reads a configurable gate's options against a spec: rejects keys the gate does not know (a typo
@@ -41,6 +41,8 @@ function matches(kind: OptionKind, value: unknown): boolean {
       return typeof value === 'boolean';
     case 'integer[]':
       return Array.isArray(value) && value.every((v) => Number.isInteger(v));
+    case 'integer|integer[]':
+      return Number.isInteger(value) || matches('integer[]', value);
     default:
       return false;
   }
@@ -59,6 +61,8 @@ function describe(kind: OptionKind): string {
       return 'true or false';
     case 'integer[]':
       return 'an array of integers';
+    case 'integer|integer[]':
+      return 'an integer or an array of integers';
     default:
       return String(kind);
   }

@@ -12,6 +12,8 @@ export interface Parameter {
   grad?: Tensor | undefined;
   /** Used in error messages when present (graph nodes have one). */
   readonly name?: string;
+  /** false for a frozen parameter (a graph node marked so, e.g. batch norm's running statistics): the optimizer leaves it out. */
+  readonly requiresGrad?: boolean;
 }
 
 /** A hyperparameter value: a number or a switch (Nesterov). */
@@ -128,6 +130,8 @@ export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
     if (!Array.isArray(params)) {
       throw new InvalidArgumentError(`${owner}: expected an array of parameters (graph.parameters() or { value, grad } objects), got ${describeValue(params)}`);
     }
+    // Frozen parameters (requiresGrad false, e.g. batch norm's running statistics) get no gradient: skip them, as PyTorch skips grad-less ones.
+    params = params.filter((p) => p === null || typeof p !== 'object' || p.requiresGrad !== false);
     if (params.length === 0) throw new InvalidArgumentError(`${owner}: got no parameters to optimize`);
     this.labels = params.map((p, i) => paramLabel(p, i));
     params.forEach((p, i) => {

@@ -353,21 +353,28 @@ export class Trainer {
     return { history, stopped, bestEpoch, seconds: (now() - t0) / 1000 };
   }
 
-  /** Mean loss (weighted by batch size) and accuracy over a data set, in order, forward only (no update). */
+  /** Mean loss (weighted by batch size) and accuracy over a data set, in order, forward only (no update), in the graph's evaluation mode. */
   evaluate(data: Dataset): Evaluation {
     const { n, d, k } = this.checkDataset(data, 'data set');
     const bs = this.batchSize;
     let lossSum = 0;
     let correct = 0;
-    for (let start = 0; start < n; start += bs) {
-      const b = Math.min(bs, n - start);
-      const batch = this.batch(b);
-      copyRows(batch.x.data, data.features, start, b, d);
-      copyRows(batch.y.data, data.labels, start, b, k);
-      const out = this.graph.forwardInputs(batch.values);
-      if (out.size !== 1) throw new ShapeError(`Trainer.evaluate: the graph's output ${this.graph.output.describe()} must be a one-element loss, got shape ${formatShape(out.shape)}`);
-      lossSum += out.data[0] * b;
-      if (this.scoresNode) correct += this.countCorrect(batch.y, b);
+    // Evaluation mode (dropout off, batch norm on its running statistics), then back to the mode it was in.
+    const wasTraining = this.graph.training;
+    this.graph.eval();
+    try {
+      for (let start = 0; start < n; start += bs) {
+        const b = Math.min(bs, n - start);
+        const batch = this.batch(b);
+        copyRows(batch.x.data, data.features, start, b, d);
+        copyRows(batch.y.data, data.labels, start, b, k);
+        const out = this.graph.forwardInputs(batch.values);
+        if (out.size !== 1) throw new ShapeError(`Trainer.evaluate: the graph's output ${this.graph.output.describe()} must be a one-element loss, got shape ${formatShape(out.shape)}`);
+        lossSum += out.data[0] * b;
+        if (this.scoresNode) correct += this.countCorrect(batch.y, b);
+      }
+    } finally {
+      this.graph.train(wasTraining);
     }
     return { loss: lossSum / n, accuracy: this.scoresNode ? correct / n : NaN, samples: n };
   }
