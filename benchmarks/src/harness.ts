@@ -4,7 +4,7 @@ import * as vm from 'vm';
 
 /** One measured line of the table. */
 export interface Row {
-  workload: 'W1 mlp-train' | 'W2 scalar-graph' | 'W3 matmul';
+  workload: 'W1 mlp-train' | 'W2 scalar-graph' | 'W3 matmul' | 'W4 cnn-train' | 'W4 conv2d';
   /** The case within the workload (e.g. 'float32', 'reuse graph', '1024² float32'). */
   case: string;
   library: string;

@@ -2,15 +2,16 @@ import * as path from 'path';
 import { defaultOptions, runBench, Workload } from './run';
 import { Peer } from './workloads';
 
-const HELP = `chainrule benchmarks: W1 mlp-train, W2 scalar-graph, W3 matmul, against tfjs-cpu, tfjs-wasm, ConvNetJS and plain JS.
+const HELP = `chainrule benchmarks: W1 mlp-train, W2 scalar-graph, W3 matmul, W4 cnn-train (+ Conv2D forward), against tfjs-cpu, tfjs-wasm, ConvNetJS and plain JS.
 
 usage: npm run bench -- [options]
-  --only w1,w2,w3        workloads to run (default: all)
+  --only w1,w2,w3,w4     workloads to run (default: all)
   --peers a,b            tfjs-cpu,tfjs-wasm,convnetjs,plain JS (default: all)
   --loss-steps N         W1: report the loss after N steps (default 1000)
   --steps N              W1: timed steps per repetition (default 200)
   --warmup N             W1: untimed steps first (default 20)
   --reps N               repetitions (medians are reported; default 3, W2 5)
+  --w4-steps N           W4: timed steps per repetition (default 30)
   --sizes 256,1024       W3 matrix sizes
   --quick                fewer steps: loss-steps 300, steps 50, W3 256 only
   --out FILE             JSON report (default benchmarks/results/bench-<date>.json)
@@ -38,6 +39,12 @@ function parse(argv: string[]): ReturnType<typeof defaultOptions> {
         o.w1.reps = r;
         o.w2.reps = r;
         o.w3.reps = r;
+        o.w4.reps = r;
+        break;
+      }
+      case '--w4-steps': {
+        o.w4.steps = Number(v());
+        o.w4.lossSteps = Math.max(o.w4.lossSteps, o.w4.warmup + o.w4.reps * o.w4.steps);
         break;
       }
       case '--sizes': o.w3.sizes = v().split(',').map(Number); break;
@@ -46,6 +53,8 @@ function parse(argv: string[]): ReturnType<typeof defaultOptions> {
         o.w1.steps = 50;
         o.w3.sizes = [256];
         o.w2.minMs = 150;
+        o.w4.steps = 10;
+        o.w4.lossSteps = 40;
         break;
       case '--out': o.out = path.resolve(v()); break;
       case '--no-variants': o.w1.variants = false; break;

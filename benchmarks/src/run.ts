@@ -5,9 +5,11 @@ import { getMatmulThreads, wasmGemm, wasmMatmulAvailable } from '@chainrule/core
 import { W1_SPEC } from './data';
 import { addRatios, formatTable, machine, Row } from './harness';
 import { tfWasmInfo } from './peers/tfjs';
+import { W4_SPEC } from './cnn-data';
+import { runW4, W4Options } from './workload-cnn';
 import { ALL_PEERS, Peer, runW1, runW2, runW3, W1Options, W2Options, W3Options } from './workloads';
 
-export type Workload = 'w1' | 'w2' | 'w3';
+export type Workload = 'w1' | 'w2' | 'w3' | 'w4';
 
 export interface BenchOptions {
   workloads: Workload[];
@@ -15,6 +17,7 @@ export interface BenchOptions {
   w1: W1Options;
   w2: W2Options;
   w3: W3Options;
+  w4: W4Options;
   /** Where to write the JSON report (undefined: do not write). */
   out?: string;
   log?: (line: string) => void;
@@ -33,11 +36,12 @@ export interface BenchReport {
 /** The workloads as the issue defines them. */
 export function defaultOptions(): BenchOptions {
   return {
-    workloads: ['w1', 'w2', 'w3'],
+    workloads: ['w1', 'w2', 'w3', 'w4'],
     peers: [...ALL_PEERS],
     w1: { spec: { ...W1_SPEC, hidden: [...W1_SPEC.hidden] }, warmup: 20, steps: 200, reps: 3, lossSteps: 1000, variants: true, allocSteps: 200 },
     w2: { points: 100, sizes: [2, 16, 16, 1], reps: 5, minMs: 300 },
     w3: { sizes: [256, 1024], dtypes: ['float32', 'float64'], reps: 3, minMs: 300, slowAbove: 256 },
+    w4: { spec: { ...W4_SPEC }, warmup: 5, steps: 30, reps: 3, lossSteps: 100, allocSteps: 20, minMs: 300 },
   };
 }
 
@@ -60,6 +64,7 @@ function targets(rows: Row[]): BenchReport['targets'] {
     add(`W3 ${kase}, 2 threads >= 1x tfjs-wasm and > 1 thread`, ratio(find(rows, 'W3 matmul', kase, 'chainrule (2 threads)'), find(rows, 'W3 matmul', kase, 'tfjs-wasm')), 1,
       (() => { const r = ratio(find(rows, 'W3 matmul', kase, 'chainrule (2 threads)'), find(rows, 'W3 matmul', kase, 'chainrule')); return r === undefined ? '' : ` (${r.toFixed(2)}x one thread)`; })());
   }
+  add('W4 CNN training >= 2x tfjs-wasm samples/s', ratio(find(rows, 'W4 cnn-train', 'batch 64 float32', 'chainrule'), find(rows, 'W4 cnn-train', 'batch 64 float32', 'tfjs-wasm')), 2);
   const w1 = find(rows, 'W1 mlp-train', 'float32', 'chainrule');
   out.push({
     target: 'W1 allocation < 1 KB/step',
@@ -76,6 +81,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   if (options.workloads.includes('w1')) rows.push(...(await runW1(options.w1, options.peers, log)));
   if (options.workloads.includes('w2')) rows.push(...(await runW2(options.w2, options.peers, log)));
   if (options.workloads.includes('w3')) rows.push(...(await runW3(options.w3, options.peers, log)));
+  if (options.workloads.includes('w4')) rows.push(...(await runW4(options.w4, options.peers, log)));
   wasmGemm()?.dispose(); // stop the kernel's helper thread, if a 2-thread run started one
   addRatios(rows);
   const { log: _l, out: _o, ...rest } = options;

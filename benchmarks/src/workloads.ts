@@ -1,28 +1,23 @@
 import { getMatmulBackend, setMatmulBackend, setMatmulThreads, Tensor, wasmMatmulAvailable } from '@chainrule/core';
 import { MatMulGate } from '@chainrule/gates';
 import { makeMlpData, makeScalarData, MlpSpec, normals, scalarParams } from './data';
-import { bytesPerStep, now, median, Row } from './harness';
+import { now, median, Row } from './harness';
 import { chainruleMlp } from './peers/chainrule-mlp';
 import { chainruleScalarGraph, scalarContainer } from './peers/chainrule-scalar';
 import { convnetMlp } from './peers/convnetjs';
 import { Value, valueOps } from './peers/micrograd';
 import { plainMlp } from './peers/plain-mlp';
 import { tfjsMlp, useBackend } from './peers/tfjs';
-import { countScalarNodes, MlpFactory, MlpTrainer, scalarMlpLoss, ScalarOps } from './peers/types';
+import { countScalarNodes, MlpFactory, scalarMlpLoss, ScalarOps } from './peers/types';
+import { ThroughputOptions, trainThroughput } from './train-throughput';
 
 export type Peer = 'tfjs-cpu' | 'tfjs-wasm' | 'convnetjs' | 'plain JS';
 export const ALL_PEERS: Peer[] = ['tfjs-cpu', 'tfjs-wasm', 'convnetjs', 'plain JS'];
 
-export interface W1Options {
+export interface W1Options extends ThroughputOptions {
   spec: MlpSpec;
-  warmup: number;
-  steps: number;
-  reps: number;
-  lossSteps: number;
   /** Also run chainrule with the plain-JS kernel and with two kernel threads. */
   variants: boolean;
-  /** Steps per heap-measurement window (0: skip the allocation measurement). */
-  allocSteps: number;
 }
 
 export interface W2Options {
@@ -44,7 +39,7 @@ export interface W3Options {
 type Log = (line: string) => void;
 
 /** Runs `body` with the matmul backend and thread count set, restoring them afterwards. */
-async function withKernel<T>(backend: 'js' | 'wasm' | 'auto', threads: number, body: () => Promise<T> | T): Promise<T> {
+export async function withKernel<T>(backend: 'js' | 'wasm' | 'auto', threads: number, body: () => Promise<T> | T): Promise<T> {
   const before = getMatmulBackend();
   setMatmulBackend(backend);
   setMatmulThreads(threads);
@@ -64,29 +59,9 @@ export async function runW1(o: W1Options, peers: readonly Peer[], log: Log): Pro
   const B = o.spec.batch;
   const rows: Row[] = [];
   const measure = async (factory: MlpFactory, note?: string): Promise<void> => {
-    const trainer: MlpTrainer = await factory(data);
-    const total = Math.max(o.lossSteps, o.warmup + o.reps * o.steps);
-    let s = 0;
-    let loss = NaN;
-    const run = (count: number): void => {
-      for (let i = 0; i < count; i++, s++) {
-        const l = trainer.step(s, s === o.lossSteps - 1);
-        if (s === o.lossSteps - 1) loss = l;
-      }
-    };
-    run(o.warmup);
-    const samples: number[] = [];
-    for (let r = 0; r < o.reps; r++) {
-      const t0 = now();
-      run(o.steps);
-      samples.push((o.steps * B) / ((now() - t0) / 1000));
-    }
-    run(total - s);
-    const bytes = o.allocSteps > 0 ? bytesPerStep(() => void trainer.step(s++, false), o.allocSteps) : undefined;
-    trainer.dispose?.();
-    const row: Row = { workload: 'W1 mlp-train', case: 'float32', library: trainer.library, metric: 'training throughput', unit: 'samples/s', value: median(samples), samples, loss, bytesPerStep: bytes, note };
+    const row = trainThroughput(await factory(data), B, o, 'W1 mlp-train', 'float32', note);
     rows.push(row);
-    log(`  W1 ${row.library}: ${Math.round(row.value)} samples/s, loss@${o.lossSteps} ${loss.toFixed(5)}${bytes === undefined ? '' : `, ${bytes.toFixed(0)} B/step`}`);
+    log(`  W1 ${row.library}: ${Math.round(row.value)} samples/s, loss@${o.lossSteps} ${(row.loss as number).toFixed(5)}${row.bytesPerStep === undefined ? '' : `, ${row.bytesPerStep.toFixed(0)} B/step`}`);
   };
   const wasm = wasmMatmulAvailable();
   await withKernel('auto', 1, () => measure((d) => chainruleMlp(d), wasm ? 'wasm SIMD kernel, 1 thread' : 'js kernel (wasm not built)'));

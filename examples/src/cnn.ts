@@ -44,8 +44,8 @@ export async function runCnn(options: MnistRunOptions = {}): Promise<MnistResult
       join(outDir, 'feature-maps.svg'),
       imageGrid({
         title: `Feature maps of one held-out digit (a ${test.y[0]}, predicted ${predicted})`,
-        subtitle: 'the input, then after conv1 + BN + ReLU (24×24), then after conv2 + BN + ReLU (8×8); dark = strong',
-        images: [{ label: 'input', values: digit.data, height: 28, width: 28 }, ...maps('conv1_relu', 'conv1'), ...maps('conv2_relu', 'conv2')],
+        subtitle: 'the input, then every channel after conv1 + batch norm (24×24), then after conv2 + batch norm (8×8); dark = high',
+        images: [{ label: 'input', values: digit.data, height: 28, width: 28 }, ...maps('conv1_bn', 'conv1'), ...maps('conv2_bn', 'conv2')],
         columns: 9,
         pixel: 4,
       }),

@@ -1,6 +1,6 @@
 import { ComputationalGraph, DType, GraphNode, InvalidArgumentError, Random, Tensor } from '@chainrule/core';
 import { createGatesContainer, Linear, mlp, ReLUGate, SigmoidGate, SoftmaxCrossEntropyGate, TanhGate } from '@chainrule/gates';
-import { Adagrad, Adam, AdamW, Dataset as TrainerDataset, RMSProp, SGD, TrainableOptimizer, Trainer } from '@chainrule/optim';
+import { Adagrad, Adam, AdamW, Dataset as TrainerDataset, RMSProp, Scheduler, SGD, TrainableOptimizer, Trainer } from '@chainrule/optim';
 import { Dataset } from './data';
 
 /**
@@ -149,8 +149,8 @@ export function trainerData(data: Dataset): TrainerDataset {
  * The library's mini-batch Trainer for a classifier: a seeded shuffle per epoch, then per batch
  * forward, backward and optimizer.step() into reused batch tensors; accuracy from the scores node.
  */
-export function makeTrainer(net: TrainableNet, optimizer: Stepper, batchSize: number, seed = 0): Trainer {
-  return new Trainer({ graph: net.graph, optimizer, features: net.x, labels: net.labels, scores: net.scores, batchSize, seed, featureShape: net.featureShape });
+export function makeTrainer(net: TrainableNet, optimizer: Stepper, batchSize: number, seed = 0, scheduler?: Scheduler): Trainer {
+  return new Trainer({ graph: net.graph, optimizer, features: net.x, labels: net.labels, scores: net.scores, batchSize, seed, featureShape: net.featureShape, scheduler });
 }
 
 /** What makeTrainer needs of a network: its graph, input, label and scores nodes, and (for a CNN) one example's [C, H, W]. */

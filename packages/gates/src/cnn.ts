@@ -7,7 +7,7 @@ import { Linear } from './linear';
 import { MaxPool2DGate } from './max-pool2d-gate';
 import { ReLUGate } from './relu-gate';
 
-/** One convolution block: Conv2D(kernel, padding) → [BatchNorm] → ReLU → [MaxPool2D(pool)]. */
+/** One convolution block: Conv2D(kernel, padding) → [BatchNorm] → [MaxPool2D(pool)] → ReLU (the same function as ReLU then pooling, cheaper). */
 export interface ConvBlock {
   /** Output channels of the convolution. */
   channels: number;
@@ -40,7 +40,7 @@ export interface CNNOptions {
 
 /**
  * Adds a LeNet-style convolutional network to `graph` reading `input` ([N, C, H, W]) and returns the
- * raw scores node [N, classes]. Nodes are named conv1, conv1_bn, conv1_relu, conv1_pool, …, flatten,
+ * raw scores node [N, classes]. Nodes are named conv1, conv1_bn, conv1_pool, conv1_relu, …, flatten,
  * fc1, fc1_relu, fc1_drop, …, out. The spatial size after every block is computed here, so a
  * kernel or pool that does not fit is reported now, naming the block, rather than at the first
  * forward. The gates it uses are bound in the graph's container when they are not yet.
@@ -72,13 +72,14 @@ export function cnn(graph: ComputationalGraph, input: GraphNode | string, option
     node = graph.gate(Conv2D, [node], { name, options: { inChannels: c, outChannels: block.channels, kernel: block.kernel, padding, seed: seed + layer++, dtype } });
     c = block.channels;
     if (options.batchNorm) node = graph.gate(BatchNorm, [node], { name: `${name}_bn`, options: { numFeatures: c, dtype } });
-    node = graph.gate(ReLUGate, [node], { name: `${name}_relu` });
+    // Pool, then ReLU: max pooling and ReLU commute (both monotone), and the ReLU then runs on a quarter of the values.
     if (pool > 1) {
       if (h % pool !== 0 || w % pool !== 0) throw new ShapeError(`cnn: block ${name}: its ${h}×${w} output does not split into ${pool}×${pool} pooling windows`);
       node = graph.gate(MaxPool2DGate, [node], { name: `${name}_pool`, options: { kernel: pool } });
       h /= pool;
       w /= pool;
     }
+    node = graph.gate(ReLUGate, [node], { name: `${name}_relu` });
   });
   node = graph.gate(FlattenGate, [node], { name: 'flatten' });
   const sizes = [c * h * w, ...(options.hidden ?? []), options.classes];

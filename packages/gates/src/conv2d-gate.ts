@@ -193,9 +193,14 @@ export function im2col(x: Tensor, win: Window, oh: number, ow: number, col: Type
               k += ow;
               continue;
             }
-            const line = plane + y * w;
-            let xx = v * win.dw - win.pw;
-            for (let j = 0; j < ow; j++, k++, xx += win.sw) col[k] = xx >= 0 && xx < w ? xd[line + xx] : 0;
+            // Columns j whose tap lands inside the row: [j0, j1); zeros on either side.
+            const x0 = v * win.dw - win.pw;
+            const [j0, j1] = inside(x0, win.sw, w, ow);
+            if (j0 > 0) col.fill(0, k, k + j0);
+            let src = plane + y * w + x0 + j0 * win.sw;
+            for (let j = j0; j < j1; j++, src += win.sw) col[k + j] = xd[src];
+            if (j1 < ow) col.fill(0, k + j1, k + ow);
+            k += ow;
           }
         }
       }
@@ -223,12 +228,23 @@ export function col2im(dcol: TypedArray, win: Window, shape: readonly number[], 
               k += ow;
               continue;
             }
-            const line = plane + y * w;
-            let xx = v * win.dw - win.pw;
-            for (let j = 0; j < ow; j++, k++, xx += win.sw) if (xx >= 0 && xx < w) dx[line + xx] += dcol[k];
+            const x0 = v * win.dw - win.pw;
+            const [j0, j1] = inside(x0, win.sw, w, ow);
+            let dst = plane + y * w + x0 + j0 * win.sw;
+            for (let j = j0; j < j1; j++, dst += win.sw) dx[dst] += dcol[k + j];
+            k += ow;
           }
         }
       }
     }
   }
+}
+
+const span: [number, number] = [0, 0];
+
+/** The output columns j ∈ [j0, j1) whose input column x0 + j·stride lies in [0, w) (one shared pair: nothing allocated). */
+function inside(x0: number, stride: number, w: number, ow: number): [number, number] {
+  span[0] = x0 >= 0 ? 0 : Math.min(ow, Math.ceil(-x0 / stride));
+  span[1] = Math.max(span[0], Math.min(ow, Math.floor((w - 1 - x0) / stride) + 1));
+  return span;
 }
