@@ -26,13 +26,13 @@ export async function runW4(o: W4Options, peers: readonly Peer[], log: Log): Pro
   const B = o.spec.batch;
   const rows: Row[] = [];
   const measure = async (trainer: Parameters<typeof trainThroughput>[0], note?: string): Promise<void> => {
-    const row = trainThroughput(trainer, B, o, 'W4 cnn-train', `batch ${B} float32`, note);
+    const row = trainThroughput(trainer, B, o, 'W4 cnn-train', `batch ${B} float32`, note ?? trainer.note);
     rows.push(row);
     log(`  W4 ${row.library}: ${Math.round(row.value)} samples/s, loss@${o.lossSteps} ${(row.loss as number).toFixed(5)}${row.bytesPerStep === undefined ? '' : `, ${row.bytesPerStep.toFixed(0)} B/step`}`);
   };
   const wasm = wasmMatmulAvailable();
   await withKernel('auto', 1, () => measure(chainruleCnn(data), wasm ? 'wasm SIMD kernel, 1 thread' : 'js kernel (wasm not built)'));
-  if (peers.includes('tfjs-wasm')) await measure(await tfjsCnn(data, 'wasm'), 'NHWC, XNNPACK');
+  if (peers.includes('tfjs-wasm')) await measure(await tfjsCnn(data, 'wasm'));
   if (peers.includes('tfjs-cpu')) await measure(await tfjsCnn(data, 'cpu'));
   rows.push(...(await convForward(o, peers, log)));
   return rows;

@@ -20,6 +20,7 @@ function tinyOptions(out: string): BenchOptions {
   };
   o.w2 = { points: 3, sizes: [2, 4, 4, 1], reps: 2, minMs: 2 };
   o.w3 = { sizes: [24], dtypes: ['float32', 'float64'], reps: 1, minMs: 1, slowAbove: 256 };
+  o.w4 = { spec: { samples: 64, batch: 16, channels: [2, 3], hidden: 8, lr: 0.05, seed: 9 }, warmup: 1, steps: 2, reps: 1, lossSteps: 12, allocSteps: 4, minMs: 1 };
   o.out = out;
   return o;
 }
@@ -72,6 +73,17 @@ describe('npm run bench (smoke run at tiny sizes)', () => {
     for (const r of w1) expect(Math.abs((r.loss as number) - ref)).toBeLessThan(1e-3 * Math.max(1, ref));
     const chainrule = w1.find((r) => r.library === 'chainrule');
     expect(chainrule?.bytesPerStep).toBeGreaterThanOrEqual(0);
+  });
+
+  it('W4: chainrule and both tfjs backends train the same CNN to the same loss; Conv2D forward is measured next to its GEMM', () => {
+    const w4 = report.rows.filter((r) => r.workload === 'W4 cnn-train');
+    expect(w4.map((r) => r.library)).toEqual(['chainrule', 'tfjs-wasm', 'tfjs-cpu']);
+    const ref = w4[0].loss as number;
+    expect(Number.isFinite(ref)).toBe(true);
+    for (const r of w4) expect(Math.abs((r.loss as number) - ref)).toBeLessThan(1e-3 * Math.max(1, ref));
+    const conv = report.rows.filter((r) => r.workload === 'W4 conv2d').map((r) => r.library);
+    expect(conv).toEqual(['chainrule', 'chainrule gemm', 'tfjs-wasm', 'tfjs-cpu']);
+    expect(report.targets.map((t) => t.target)).toContain('W4 CNN training >= 2x tfjs-wasm samples/s');
   });
 
   it('W2: every library computes the same loss', () => {

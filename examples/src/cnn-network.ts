@@ -3,20 +3,22 @@ import { cnn, CNNOptions, createGatesContainer, SoftmaxCrossEntropyGate } from '
 
 /**
  * The digit CNN of the `cnn` example and `npm start -- --model cnn`, built with the library's
- * `cnn()` recipe: LeNet's two convolution blocks (5×5 convolution, batch norm, ReLU, 2×2 max
- * pooling), then a dense ReLU layer with dropout and the 10 class scores, softmax cross-entropy.
- * 28×28 → conv 24×24×8 → pool 12×12 → conv 8×8×16 → pool 4×4 → 256 → 128 → 10.
+ * `cnn()` recipe: LeNet's two convolution blocks (5×5 convolution, batch norm, 2×2 max pooling,
+ * ReLU), then a dense ReLU layer and the 10 class scores, softmax cross-entropy.
+ * 28×28 → conv 24×24×12 → pool 12×12 → conv 8×8×24 → pool 4×4 → 384 → 128 → 10.
+ * No dropout: on 8,000 digits and a two-minute budget this net underfits, and shifted digits
+ * (the run's augmentation) regularise it better (measured: 8/16 channels with dropout 0.25 reached
+ * 97.95%, without dropout 98.0%, see the README).
  */
 export const DIGIT_CNN: Omit<CNNOptions, 'dtype' | 'seed'> = {
   inputShape: [1, 28, 28],
   conv: [
-    { channels: 8, kernel: 5 },
-    { channels: 16, kernel: 5 },
+    { channels: 12, kernel: 5 },
+    { channels: 24, kernel: 5 },
   ],
   hidden: [128],
   classes: 10,
   batchNorm: true,
-  dropout: 0.25,
 };
 
 export interface CnnClassifier {
@@ -43,8 +45,8 @@ export function buildCnnClassifier(options: { dtype?: DType; seed?: number; spec
   return { graph, x, labels, scores, loss, dtype, featureShape: [...spec.inputShape], spec };
 }
 
-/** "1×28×28 → conv5×5 8 → pool → conv5×5 16 → pool → 128 → 10" for logs. */
+/** "1×28×28 → conv 5×5×12 + BN + maxpool 2 + ReLU → … → 128 → 10" for logs. */
 export function describeCnn(spec: CNNOptions): string {
-  const blocks = spec.conv.map((b) => `conv ${b.kernel}×${b.kernel}×${b.channels}${spec.batchNorm ? ' + BN' : ''} + ReLU${(b.pool ?? 2) > 1 ? ` + maxpool ${b.pool ?? 2}` : ''}`);
+  const blocks = spec.conv.map((b) => `conv ${b.kernel}×${b.kernel}×${b.channels}${spec.batchNorm ? ' + BN' : ''}${(b.pool ?? 2) > 1 ? ` + maxpool ${b.pool ?? 2}` : ''} + ReLU`);
   return [spec.inputShape.join('×'), ...blocks, ...(spec.hidden ?? []).map((h) => `${h}${spec.dropout ? ` (dropout ${spec.dropout})` : ''}`), String(spec.classes)].join(' → ');
 }

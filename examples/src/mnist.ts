@@ -71,7 +71,7 @@ export interface MnistResult {
 
 export const MNIST_DEFAULTS = { model: 'mlp' as MnistModel, epochs: 8, batchSize: 64, hidden: [128, 64], optimizer: 'adam' as OptimizerName, seed: 42, outDir: join('out', 'mnist') };
 /** The CNN's own defaults where they differ from the MLP's. */
-export const CNN_DEFAULTS = { epochs: 8, lr: 0.003, augment: 2, schedule: 'cosine' as const, outDir: join('out', 'cnn') };
+export const CNN_DEFAULTS = { epochs: 10, lr: 0.003, augment: 2, schedule: 'cosine' as const, outDir: join('out', 'cnn') };
 
 export async function runMnist(options: MnistRunOptions = {}): Promise<MnistResult> {
   const log = loggerFor(options);

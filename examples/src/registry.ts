@@ -96,7 +96,7 @@ export const EXAMPLES: readonly ExampleEntry[] = [
   },
   {
     name: 'cnn',
-    summary: 'a LeNet-style CNN (conv, batch norm, max pooling, dropout) on the same digits, with its learned filters and feature maps as SVG',
+    summary: 'a LeNet-style CNN (conv, batch norm, max pooling) on the same digits and held-out set, with its learned filters and feature maps as SVG',
     run: (o) => runCnn({ ...o, progress: true }),
   },
 ];

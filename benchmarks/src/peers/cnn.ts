@@ -8,6 +8,7 @@ import { TfBackend, useBackend } from './tfjs';
 type TFTensor = import('@tensorflow/tfjs').Tensor;
 type TF4D = import('@tensorflow/tfjs').Tensor4D;
 type TF2D = import('@tensorflow/tfjs').Tensor2D;
+type TF5D = import('@tensorflow/tfjs').Tensor5D;
 
 /** chainrule's W4: the library's cnn() recipe (Conv2D, MaxPool2DGate, ReLUGate, Linear) with SGD, float32, batches prepared once as views. */
 export function chainruleCnn(data: CnnData): MlpTrainer {
@@ -57,9 +58,14 @@ export function chainruleCnn(data: CnnData): MlpTrainer {
  * maxPool, relu, twice, then two dense layers, tf.losses.softmaxCrossEntropy, tf.train.sgd. The
  * weights are transposed to tfjs's layouts ([KH, KW, C, F] filters; the first dense layer's rows
  * permuted from NCHW to NHWC flattening), so both libraries compute the same function.
+ *
+ * The wasm backend of tfjs 4.22 registers no Conv2DBackpropFilter kernel (conv2d trains only on
+ * cpu/webgl), so there each convolution runs as tf.conv3d over a depth of 1: the same products,
+ * through the Conv3D, Conv3DBackpropInputV2 and Conv3DBackpropFilterV2 kernels it does register.
  */
 export async function tfjsCnn(data: CnnData, backend: TfBackend): Promise<MlpTrainer> {
   const t = await useBackend(backend);
+  const asConv3d = backend === 'wasm';
   const { spec, weights: w, flat } = data;
   const B = spec.batch;
   const [c1, c2] = spec.channels;
@@ -90,10 +96,18 @@ export async function tfjsCnn(data: CnnData, backend: TfBackend): Promise<MlpTra
   }
   return {
     library: `tfjs-${backend}`,
+    note: asConv3d ? 'conv as conv3d of depth 1 (no Conv2DBackpropFilter in tfjs-wasm)' : 'NHWC conv2d',
     step(batch: number, wantLoss: boolean): number {
       const i = batch % nBatches;
       const cost = opt.minimize(() => {
-        const block = (input: TF4D, k: TF4D, b: TFTensor): TF4D => t.relu(t.maxPool(t.add(t.conv2d(input, k, 1, 'valid'), b) as TF4D, 2, 2, 'valid'));
+        const conv = (input: TF4D, k: TF4D): TF4D => {
+          if (!asConv3d) return t.conv2d(input, k, 1, 'valid');
+          const [n, h, w, c] = input.shape;
+          const [kh, kw, , f] = k.shape;
+          const y = t.conv3d(t.reshape(input, [n, 1, h, w, c]) as TF5D, t.reshape(k, [1, kh, kw, c, f]) as TF5D, 1, 'valid');
+          return t.reshape(y, [n, h - kh + 1, w - kw + 1, f]);
+        };
+        const block = (input: TF4D, k: TF4D, b: TFTensor): TF4D => t.relu(t.maxPool(t.add(conv(input, k), b) as TF4D, 2, 2, 'valid'));
         const h2 = block(block(xs[i], vars.k1, vars.b1), vars.k2, vars.b2);
         const h3 = t.relu(t.add(t.matMul(t.reshape(h2, [B, flat]) as TF2D, vars.w3), vars.b3)) as TF2D;
         const logits = t.add(t.matMul(h3, vars.w4), vars.b4);

@@ -3,6 +3,8 @@ import { MlpData } from '../data';
 /** One library's W1 training loop over the shared data and initial weights. */
 export interface MlpTrainer {
   readonly library: string;
+  /** How this library runs the workload, where that needs saying (shown in the report). */
+  readonly note?: string;
   /** One SGD step on batch number `batch`; returns that batch's loss (before the update) when `wantLoss`. */
   step(batch: number, wantLoss: boolean): number;
   dispose?(): void;

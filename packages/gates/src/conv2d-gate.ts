@@ -173,7 +173,7 @@ export class Conv2DGate implements Gate, ConfigurableGate<Conv2DOptions> {
  * col[(c·KH + u)·KW + v, n·P + i·OW + j] = x[n, c, i·sh − ph + u·dh, j·sw − pw + v·dw] (0 outside).
  * Rows are filled in order, so writes are sequential; the inner loop is one output row.
  */
-export function im2col(x: Tensor, win: Window, oh: number, ow: number, col: TypedArray): void {
+function im2col(x: Tensor, win: Window, oh: number, ow: number, col: TypedArray): void {
   const [n, c, h, w] = x.shape;
   const xd = x.data;
   const positions = oh * ow;
@@ -208,8 +208,12 @@ export function im2col(x: Tensor, win: Window, oh: number, ow: number, col: Type
   }
 }
 
-/** The adjoint of im2col: dx = 0, then every col entry is added back onto the input element it was read from. */
-export function col2im(dcol: TypedArray, win: Window, shape: readonly number[], oh: number, ow: number, dx: TypedArray): void {
+/**
+ * The adjoint of im2col: dx = 0, then every col entry is added back onto the input element it was read
+ * from. The same walk as im2col, written out again rather than shared through a callback so that each
+ * hot loop stays a plain typed-array loop.
+ */
+function col2im(dcol: TypedArray, win: Window, shape: readonly number[], oh: number, ow: number, dx: TypedArray): void {
   const [n, c, h, w] = shape;
   dx.fill(0);
   const positions = oh * ow;

@@ -60,6 +60,8 @@ export type { Conv2DLayerOptions } from './conv2d';
 export type { Conv2DOptions } from './conv2d-gate';
 export type { DropoutOptions } from './dropout-gate';
 export type { MaxPool2DOptions } from './max-pool2d-gate';
+export { Pool2DGate } from './pool2d-gate';
+export type { Pool2DOptions } from './pool2d-gate';
 export type { Window, WindowOptions } from './window';
 export { cnn } from './cnn';
 export type { CNNOptions, ConvBlock } from './cnn';

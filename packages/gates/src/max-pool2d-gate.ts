@@ -1,9 +1,10 @@
-import { ConfigurableGate, expectDout, expectInputs, Gate, Tensor } from '@chainrule/core';
+import { Tensor } from '@chainrule/core';
 import { injectable } from 'inversify';
-import { checkPoolWindow, expectNCHW, readWindow, Window, windowOutput, WindowOptions } from './window';
+import { Pool2DGate, Pool2DOptions } from './pool2d-gate';
+import { Window } from './window';
 
 /** MaxPool2DGate's options: kernel (required), stride (default: the kernel), padding (default 0). */
-export type MaxPool2DOptions = Pick<WindowOptions, 'kernel' | 'stride' | 'padding'>;
+export type MaxPool2DOptions = Pool2DOptions;
 
 /**
  * Max pooling, NCHW: y[n,c,i,j] = max over the kh×kw window at (i·sh − ph, j·sw − pw) of x[n,c,·,·]
@@ -13,31 +14,19 @@ export type MaxPool2DOptions = Pick<WindowOptions, 'kernel' | 'stride' | 'paddin
  * right), as PyTorch does, so the gradient is a subgradient at ties, never split.
  */
 @injectable()
-export class MaxPool2DGate implements Gate, ConfigurableGate<MaxPool2DOptions> {
-  private win: Window | undefined;
-  private x: Tensor | undefined;
-  private output: Tensor | undefined;
-  private dx: Tensor | undefined;
+export class MaxPool2DGate extends Pool2DGate {
+  protected readonly gate = 'MaxPool2DGate';
   /** For each output element, the flat index into x of its window's maximum. */
   private argmax = new Int32Array(0);
-  private readonly grads: Tensor[] = [];
 
   constructor(options: MaxPool2DOptions | undefined = undefined) {
+    super();
     if (options !== undefined) this.configure(options);
   }
 
-  configure(options: MaxPool2DOptions): void {
-    this.win = checkPoolWindow('MaxPool2DGate', options, readWindow('MaxPool2DGate', options, ['kernel', 'stride', 'padding'], 'kernel'));
-  }
-
-  forward(...inputs: Tensor[]): Tensor {
-    expectInputs('MaxPool2DGate', inputs, 1);
-    const x = inputs[0];
-    const win = checkPoolWindow('MaxPool2DGate', undefined, this.win);
-    expectNCHW('MaxPool2DGate', x.shape);
+  protected pool(x: Tensor, win: Window, out: Tensor): void {
     const [n, c, h, w] = x.shape;
-    const [oh, ow] = windowOutput('MaxPool2DGate', win, x.shape, h, w);
-    const out = (this.output = Tensor.reuse(this.output, [n, c, oh, ow], x.dtype));
+    const [, , oh, ow] = out.shape;
     if (this.argmax.length !== out.size) this.argmax = new Int32Array(out.size);
     const arg = this.argmax;
     const xd = x.data;
@@ -69,20 +58,12 @@ export class MaxPool2DGate implements Gate, ConfigurableGate<MaxPool2DOptions> {
         }
       }
     }
-    this.x = x;
-    return out;
   }
 
-  backward(dout: Tensor): Tensor[] {
-    const x = this.x;
-    expectDout('MaxPool2DGate', x, dout, this.output?.shape);
-    const dx = (this.dx = Tensor.reuse(this.dx, x.shape, x.dtype));
+  protected unpool(dout: Tensor, _win: Window, dx: Tensor): void {
     const g = dx.data;
-    g.fill(0);
     const d = dout.data;
     const arg = this.argmax;
     for (let k = 0; k < d.length; k++) g[arg[k]] += d[k];
-    this.grads[0] = dx;
-    return this.grads;
   }
 }

@@ -1,0 +1,51 @@
+import { ConfigurableGate, expectDout, expectInputs, Gate, Tensor } from '@chainrule/core';
+import { injectable } from 'inversify';
+import { checkPoolWindow, expectNCHW, readWindow, Window, windowOutput, WindowOptions } from './window';
+
+/** A pooling gate's options: kernel (required), stride (default: the kernel), padding (default 0). */
+export type Pool2DOptions = Pick<WindowOptions, 'kernel' | 'stride' | 'padding'>;
+
+/**
+ * What MaxPool2DGate and AvgPool2DGate share: the options, the shape checks, the reused output and
+ * gradient buffers. A subclass writes the window loops: `pool` fills y from x, `unpool` adds each
+ * dout back onto dx (which arrives zeroed).
+ */
+@injectable()
+export abstract class Pool2DGate implements Gate, ConfigurableGate<Pool2DOptions> {
+  protected win: Window | undefined;
+  private x: Tensor | undefined;
+  private output: Tensor | undefined;
+  private dx: Tensor | undefined;
+  private readonly grads: Tensor[] = [];
+
+  protected abstract readonly gate: string;
+  protected abstract pool(x: Tensor, win: Window, out: Tensor): void;
+  protected abstract unpool(dout: Tensor, win: Window, dx: Tensor): void;
+
+  configure(options: Pool2DOptions): void {
+    this.win = checkPoolWindow(this.gate, options, readWindow(this.gate, options, ['kernel', 'stride', 'padding'], 'kernel'));
+  }
+
+  forward(...inputs: Tensor[]): Tensor {
+    expectInputs(this.gate, inputs, 1);
+    const x = inputs[0];
+    const win = checkPoolWindow(this.gate, undefined, this.win);
+    expectNCHW(this.gate, x.shape);
+    const [n, c, h, w] = x.shape;
+    const [oh, ow] = windowOutput(this.gate, win, x.shape, h, w);
+    const out = (this.output = Tensor.reuse(this.output, [n, c, oh, ow], x.dtype));
+    this.pool(x, win, out);
+    this.x = x;
+    return out;
+  }
+
+  backward(dout: Tensor): Tensor[] {
+    const x = this.x;
+    expectDout(this.gate, x, dout, this.output?.shape);
+    const dx = (this.dx = Tensor.reuse(this.dx, x.shape, x.dtype));
+    dx.data.fill(0);
+    this.unpool(dout, this.win as Window, dx);
+    this.grads[0] = dx;
+    return this.grads;
+  }
+}
