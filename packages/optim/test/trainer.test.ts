@@ -278,3 +278,34 @@ describe('clipGradNorm', () => {
   });
 });
 
+
+describe('frozen parameters and evaluation mode', () => {
+  test('an optimizer skips parameters whose requiresGrad is false (batch norm running statistics), leaving them as they are', () => {
+    const g = new ComputationalGraph();
+    const w = g.parameter('w', Tensor.from([1, 2]));
+    const frozen = g.parameter('frozen', Tensor.from([5]));
+    g.setRequiresGrad(frozen, false);
+    const opt = new SGD(g.parameters(), { lr: 0.5 });
+    expect(opt.params).toEqual([w]);
+    w.grad = Tensor.from([1, 1]);
+    opt.step();
+    expect(Array.from(frozen.value!.data)).toEqual([5]);
+    expect(() => new SGD([frozen], { lr: 0.1 })).toThrow(InvalidArgumentError);
+  });
+
+  test('Trainer.evaluate runs the graph in evaluation mode and restores the mode it found', () => {
+    const net = twoLayerNet();
+    const trainer = trainerFor(net);
+    const data = xorData(40, 3);
+    const modes: boolean[] = [];
+    const original = net.graph.forwardInputs.bind(net.graph);
+    net.graph.forwardInputs = (values) => (modes.push(net.graph.training), original(values));
+    trainer.evaluate(data);
+    expect(modes.length).toBeGreaterThan(0);
+    expect(modes.every((m) => m === false)).toBe(true);
+    expect(net.graph.training).toBe(true);
+    net.graph.eval();
+    trainer.evaluate(data);
+    expect(net.graph.training).toBe(false);
+  });
+});
