@@ -76,6 +76,33 @@ function axisFor(rank: number): fc.Arbitrary<number | undefined> {
   return rank === 0 ? fc.constant(undefined) : fc.option(fc.integer({ min: -rank, max: rank - 1 }), { nil: undefined });
 }
 
+/** A tensor of `shape` whose values are distinct (a shuffled grid 0.1 apart, centred): no ties for max pooling, a non-zero variance for batch norm. */
+function distinctTensor(shape: Shape): fc.Arbitrary<Tensor> {
+  const n = size(shape);
+  return fc.shuffledSubarray(Array.from({ length: n }, (_, i) => i), { minLength: n, maxLength: n }).map((p) => Tensor.from(p.map((i) => 0.1 * i - 0.05 * n), { shape }));
+}
+
+/** A convolution or pooling window and an NCHW input size it fits exactly: [n, c, h, w] and the window options. */
+const windowCase = fc
+  .tuple(dim, dim, fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 2 }), fc.integer({ min: 0, max: 1 }), fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }))
+  .map(([n, c, kh, kw, sh, sw, pad, dil, oh, ow]) => {
+    // H chosen so (H + 2·pad − span) / stride + 1 = oh exactly, and H ≥ 1.
+    const spanH = dil * (kh - 1) + 1;
+    const spanW = dil * (kw - 1) + 1;
+    const h = Math.max(spanH - 2 * pad + sh * (oh - 1), 1);
+    const w = Math.max(spanW - 2 * pad + sw * (ow - 1), 1);
+    return { n, c, kh, kw, sh, sw, pad, dil, h, w };
+  })
+  .filter(({ kh, kw, sh, sw, pad, dil, h, w }) => (h + 2 * pad - dil * (kh - 1) - 1) % sh === 0 && (w + 2 * pad - dil * (kw - 1) - 1) % sw === 0);
+
+/** A pooling case: no dilation, padding at most half the kernel. */
+const poolCase = windowCase.filter((c) => c.dil === 1 && 2 * c.pad <= c.kh && 2 * c.pad <= c.kw);
+
+/** BatchNormGate's five inputs: x [N, C(, H, W)] with distinct values, γ, β, running mean and variance. */
+const batchNormInputs = fc
+  .tuple(fc.integer({ min: 2, max: 3 }), dim, fc.constantFrom<Shape>([], [2, 1], [1, 2]))
+  .chain(([n, c, spatial]) => fc.tuple(distinctTensor([n, c, ...spatial]), tensorOf([c], inRange(0.5, 2)), tensorOf([c], smooth()), tensorOf([c], smooth(0.5)), tensorOf([c], inRange(0.5, 2))));
+
 function withOptions(c: Case, options: Record<string, unknown>): Case {
   const clean = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
   return { ...c, options: clean };
@@ -149,6 +176,19 @@ const generators: Record<string, fc.Arbitrary<Case>> = {
   SoftmaxCrossEntropyGate: classification(smooth(3)),
   // Scores on a grid keep every hinge margin s_j − s_y + 1 at least 0.1 away from its kink.
   SVMLossGate: classification(grid(0.05)),
+  // Convolution networks (issue 14). Dropout is random per forward, so here p = 0 (the identity); its mask is tested in normalization.test.ts.
+  Conv2DGate: windowCase
+    .chain((w) => fc.tuple(fc.constant(w), dim, fc.boolean()).chain(([win, f, bias]) => fc.tuple(fc.constant(win), tensorOf([win.n, win.c, win.h, win.w], smooth()), tensorOf([f, win.c, win.kh, win.kw], smooth()), bias ? tensorOf([f], smooth()).map((b) => [b]) : fc.constant([] as Tensor[]))))
+    .map(([w, x, k, b]) => withOptions({ inputs: [x, k, ...b] }, { stride: [w.sh, w.sw], padding: w.pad, dilation: w.dil })),
+  Conv2D: windowCase
+    .chain((w) => fc.tuple(fc.constant(w), dim, fc.integer({ min: 0, max: 1000 }), tensorOf([w.n, w.c, w.h, w.w], smooth())))
+    .map(([w, f, seed, x]) => withOptions({ inputs: [x] }, { inChannels: w.c, outChannels: f, kernel: [w.kh, w.kw], stride: [w.sh, w.sw], padding: w.pad, dilation: w.dil, seed, dtype: 'float64' })),
+  MaxPool2DGate: poolCase.chain((w) => fc.tuple(fc.constant(w), distinctTensor([w.n, w.c, w.h, w.w]))).map(([w, x]) => withOptions({ inputs: [x] }, { kernel: [w.kh, w.kw], stride: [w.sh, w.sw], padding: w.pad })),
+  AvgPool2DGate: poolCase.chain((w) => fc.tuple(fc.constant(w), tensorOf([w.n, w.c, w.h, w.w], smooth()))).map(([w, x]) => withOptions({ inputs: [x] }, { kernel: [w.kh, w.kw], stride: [w.sh, w.sw], padding: w.pad })),
+  GlobalAvgPoolGate: fc.tuple(dim, dim, dim, dim).chain((s) => tensorOf(s, smooth())).map((x) => ({ inputs: [x] })),
+  BatchNormGate: fc.tuple(batchNormInputs, inRange(0, 1)).map(([inputs, momentum]) => withOptions({ inputs }, { momentum })),
+  BatchNorm: batchNormInputs.map(([x]) => withOptions({ inputs: [x] }, { numFeatures: x.shape[1], dtype: 'float64' })),
+  DropoutGate: unary(smooth()).map((c) => withOptions(c, { p: 0 })),
 };
 
 function makeGate(name: string, options?: Record<string, unknown>): Gate {
