@@ -47,13 +47,37 @@ const direct: [GateClass, string][] = [
   [SigmoidGate, 'Sigmoid'],
   [TanhGate, 'Tanh'],
   [ExpGate, 'Exp'],
-  [SoftplusGate, 'Softplus'],
   [ReciprocalGate, 'Reciprocal'],
   [NegateGate, 'Neg'],
 ];
 for (const [cls, op] of direct) registerOnnxMapping(cls, (_gate: Gate, ctx) => ctx.emit(op, ctx.inputs, [ctx.output]));
 
-registerOnnxMapping(LeakyReLUGate, (g, ctx) => ctx.emit('LeakyRelu', ctx.inputs, [ctx.output], { alpha: { float: g.slope } }));
+registerOnnxMapping(LeakyReLUGate, (g, ctx) => {
+  if (ctx.dtype === 'float32') return ctx.emit('LeakyRelu', ctx.inputs, [ctx.output], { alpha: { float: g.slope } });
+  // ONNX float attributes are float32, so LeakyRelu's alpha would round the slope (0.2 → 0.2000000030);
+  // in float64 the slope is a float64 initializer instead: x > 0 ? x : slope·x.
+  const x = ctx.inputs[0];
+  const positive = ctx.fresh('positive');
+  const scaled = ctx.fresh('scaled');
+  ctx.emit('Greater', [x, ctx.constant(0, 'zero')], [positive]);
+  ctx.emit('Mul', [x, ctx.constant(g.slope, 'slope')], [scaled]);
+  ctx.emit('Where', [positive, x, scaled], [ctx.output]);
+});
+
+registerOnnxMapping(SoftplusGate, (_g, ctx) => {
+  if (ctx.dtype === 'float32') return ctx.emit('Softplus', ctx.inputs, [ctx.output]);
+  // ONNX Runtime's CPU provider has no float64 Softplus: write the gate's own stable form,
+  // max(x, 0) + log(1 + e^(−|x|)), from operators it has in float64.
+  const x = ctx.inputs[0];
+  const [abs, neg, exp, onePlus, log, relu] = ['abs', 'neg', 'exp', 'one_plus', 'log', 'relu'].map((h) => ctx.fresh(h));
+  ctx.emit('Abs', [x], [abs]);
+  ctx.emit('Neg', [abs], [neg]);
+  ctx.emit('Exp', [neg], [exp]);
+  ctx.emit('Add', [exp, ctx.constant(1, 'one')], [onePlus]);
+  ctx.emit('Log', [onePlus], [log]);
+  ctx.emit('Relu', [x], [relu]);
+  ctx.emit('Add', [relu, log], [ctx.output]);
+});
 registerOnnxMapping(ScaleGate, (g, ctx) => ctx.emit('Mul', [ctx.inputs[0], ctx.constant(g.a, 'a')], [ctx.output]));
 registerOnnxMapping(AddConstantGate, (g, ctx) => ctx.emit('Add', [ctx.inputs[0], ctx.constant(g.c, 'c')], [ctx.output]));
 registerOnnxMapping(PowGate, (g, ctx) => ctx.emit('Pow', [ctx.inputs[0], ctx.constant(g.p, 'p')], [ctx.output]));

@@ -1,7 +1,7 @@
 /** @jest-environment ./packages/onnx/test/ort-environment.js */
 import 'reflect-metadata';
 import { ComputationalGraph, Random, Tensor } from '@chainrule/core';
-import { createGatesContainer, mlp, ReLUGate, SigmoidGate, SoftmaxCrossEntropyGate, TanhGate } from '@chainrule/gates';
+import { AddGate, createGatesContainer, Linear, MatMulGate, mlp, ReLUGate, SigmoidGate, SoftmaxCrossEntropyGate, TanhGate } from '@chainrule/gates';
 import { buildAddMultiply } from '../../../examples/src/add-multiply';
 import { ComposedSigmoidGate } from '../../../examples/src/composite-sigmoid';
 import { buildPrimitiveNeuron, buildSigmoidNeuron } from '../../../examples/src/sigmoid-neuron';
@@ -106,4 +106,23 @@ test('the lecture numbers come out of ONNX Runtime: f(−2, 5, −4) = −12 and
   const s = (v: number) => Tensor.from(v, { dtype: 'float32' });
   const neuron = await runOrt(exportOnnx(buildPrimitiveNeuron()), { w0: s(2), w1: s(-3), w2: s(-3), x0: s(-1), x1: s(-2) });
   expect(neuron.item()).toBeCloseTo(0.7311, 4);
+});
+
+test('a graph whose layers are already primitive nodes (MatMulGate, AddGate, parameters named fc1/W) exports the same model', async () => {
+  const { g, scores } = mlpGraph(ReLUGate);
+  const flat = new ComputationalGraph(createGatesContainer());
+  let h = flat.input('x', { shape: [null, 20], dtype: 'float32' });
+  for (let i = 1; i <= 3; i++) {
+    const layer = g.node(`fc${i}`).gate as Linear;
+    const w = flat.parameter(`fc${i}/W`, layer.weight.value!.clone());
+    const b = flat.parameter(`fc${i}/b`, layer.bias!.value!.clone());
+    h = flat.gate(AddGate, [flat.gate(MatMulGate, [h, w], { name: `fc${i}/xW` }), b], { name: `fc${i}` });
+    if (i < 3) h = flat.gate(ReLUGate, [h], { name: `fc${i}_act` });
+  }
+  const nested = exportOnnxModel(g, { inputs: ['x'], output: scores });
+  const expanded = exportOnnxModel(flat);
+  expect(expanded.graph!.initializer!.map((t) => t.name)).toEqual(nested.graph!.initializer!.map((t) => t.name));
+  expect(expanded.graph!.node!.map((n) => [n.opType, n.input, n.output])).toEqual(nested.graph!.node!.map((n) => [n.opType, n.input, n.output]));
+  const x = new Random(4).randn([7, 20], { dtype: 'float32' });
+  expect(maxRelDiff(await runOrt(exportOnnx(flat), { x }), chainruleOutput(g, { x, labels: Tensor.zeros([7], 'float32') }, scores))).toBeLessThan(TOL);
 });
