@@ -4,3 +4,5 @@ export { registerOnnxMapping, mappingFor } from './mapping';
 export type { AttributeValue, OnnxMapping, OnnxMappingContext } from './mapping';
 export { OnnxExportError, OnnxImportError } from './errors';
 export { onnx, IR_VERSION } from './proto';
+export { importOnnx } from './import';
+export type { ImportedModel, ImportOptions } from './import';
