@@ -1,6 +1,7 @@
 /** @jest-environment ./packages/onnx/test/ort-environment.js */
 import 'reflect-metadata';
-import { bindGate, ChainruleError, ComputationalGraph, Random, Tensor } from '@chainrule/core';
+import { bindGate, ChainruleError, ComputationalGraph, Gate, Random, Tensor } from '@chainrule/core';
+import { injectable } from 'inversify';
 import { AddGate, createGatesContainer, mlp, ReLUGate, SoftmaxCrossEntropyGate } from '@chainrule/gates';
 import { mkdtempSync, readFileSync } from 'fs';
 import { tmpdir } from 'os';
@@ -42,6 +43,38 @@ test('a custom gate supplies its mapping with registerOnnxMapping, and the model
   const model = exportOnnx(g);
   const x = new Random(1).randn([7, 3], { dtype: 'float32' });
   expect(maxRelDiff(await runOrt(model, { x }), chainruleOutput(g, { x }))).toBeLessThan(1e-5);
+});
+
+/** The docs' second custom gate: swish x · σ(β·x), forward only (enough for export). */
+@injectable()
+class SwishGate implements Gate {
+  beta = 1.5;
+  forward(x: Tensor): Tensor {
+    const out = Tensor.zeros(x.shape, x.dtype);
+    for (let i = 0; i < x.size; i++) out.data[i] = x.data[i] / (1 + Math.exp(-this.beta * x.data[i]));
+    return out;
+  }
+  backward(): Tensor[] {
+    throw new Error('not needed here');
+  }
+}
+
+test("the docs' SwishGate mapping (three operators, intermediate names from ctx.fresh) matches chainrule on ONNX Runtime", async () => {
+  registerOnnxMapping(SwishGate, (gate, ctx) => {
+    const bx = ctx.fresh('bx');
+    const sig = ctx.fresh('sigmoid');
+    ctx.emit('Mul', [ctx.inputs[0], ctx.constant(gate.beta, 'beta')], [bx]);
+    ctx.emit('Sigmoid', [bx], [sig]);
+    ctx.emit('Mul', [ctx.inputs[0], sig], [ctx.output]);
+  });
+  const g = new ComputationalGraph(createGatesContainer(), { autoBind: true });
+  const x = g.input('x');
+  const s1 = g.gate(SwishGate, [x], { name: 'swish' });
+  g.gate(SwishGate, [s1], { name: 'swish2' }); // twice: the fresh names must not clash
+  const model = exportOnnxModel(g);
+  expect(model.graph!.node!.map((n) => n.output![0])).toEqual(['swish/bx', 'swish/sigmoid', 'swish', 'swish2/bx', 'swish2/sigmoid', 'swish2']);
+  const feed = { x: new Random(2).randn([5, 4], { dtype: 'float32' }) };
+  expect(maxRelDiff(await runOrt(exportOnnx(g), feed), chainruleOutput(g, feed))).toBeLessThan(1e-5);
 });
 
 test('exporting the loss names the input it needs that the model does not take', () => {

@@ -1,6 +1,9 @@
 import { ComputationalGraph, Tensor } from '@chainrule/core';
 import * as ort from 'onnxruntime-node';
 
+// Creating an ONNX Runtime session takes a while on a busy machine: more than jest's default 5 s per test.
+jest.setTimeout(60_000);
+
 /** Runs ONNX model bytes on ONNX Runtime (CPU) with `feeds`, and returns its one output as a chainrule Tensor. */
 export async function runOrt(model: Uint8Array, feeds: Record<string, Tensor>): Promise<Tensor> {
   const session = await ort.InferenceSession.create(model);
