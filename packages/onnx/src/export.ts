@@ -1,6 +1,7 @@
 import { ComputationalGraph, DType, gateName, GraphNode, hasSubgraph, ShapeSpec } from '@chainrule/core';
 import { ModelBuilder } from './builder';
 import './builtin-mappings';
+import './cnn-mappings';
 import { OnnxExportError } from './errors';
 import { mappingFor } from './mapping';
 import { elemTypeOf, IR_VERSION, onnx, tensorProto } from './proto';
