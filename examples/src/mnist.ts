@@ -142,7 +142,7 @@ export async function runMnist(options: MnistRunOptions = {}): Promise<MnistResu
   // The inference part (pixels → 10 scores, no loss) for ONNX Runtime and every engine that reads ONNX.
   const model = join(outDir, 'model.onnx');
   const bytes = writeOnnx(model, net.graph, { inputs: ['x'], output: net.scores });
-  log(`wrote ${model} (${(bytes / 1024).toFixed(0)} KiB, ONNX opset ${DEFAULT_OPSET}, input x [N, ${MNIST_PIXELS}], output ${net.scores.name} [N, 10])`);
+  log(`wrote ${model} (${(bytes / 1024).toFixed(0)} KiB, ONNX opset ${DEFAULT_OPSET}: input x [N, ${MNIST_PIXELS}] → 10 scores [N, 10])`);
   return {
     trainSize: trainSet.n,
     testSize: testSet.n,

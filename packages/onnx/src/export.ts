@@ -1,4 +1,4 @@
-import { ComputationalGraph, DType, gateName, GraphNode, hasSubgraph, ShapeSpec } from '@chainrule/core';
+import { ChainruleError, ComputationalGraph, DType, gateName, GraphNode, ShapeSpec } from '@chainrule/core';
 import { ModelBuilder } from './builder';
 import './builtin-mappings';
 import './cnn-mappings';
@@ -28,10 +28,11 @@ const MIN_OPSET = 13;
 
 /**
  * The inference part of `graph`, from the named inputs to the chosen output node, as an ONNX
- * ModelProto message: parameters and constants become initializers, built-in gates their ONNX
- * operators (see docs/onnx.md), composite gates without a mapping of their own are inlined (their
- * nodes named `<composite>/<node>`). Throws OnnxExportError, naming the node and the gate, for a
- * gate with no mapping or an input the output needs that is not among `inputs`.
+ * ModelProto message: parameters and constants become initializers, gates their ONNX operators
+ * (see docs/onnx.md). A composite gate has expanded into the graph (a Linear layer `fc1` is the
+ * nodes `fc1/xW`, `fc1/xW+b` and parameters `fc1/W`, `fc1/b`): its nodes are written one by one and
+ * its output value is named after the composite (`fc1`). Throws OnnxExportError, naming the node
+ * and the gate, for a gate with no mapping or an input the output needs that is not among `inputs`.
  */
 export function exportOnnxModel(graph: ComputationalGraph, options: ExportOptions = {}): onnx.IModelProto {
   const dtype = options.dtype ?? 'float32';
@@ -48,7 +49,7 @@ export function exportOnnxModel(graph: ComputationalGraph, options: ExportOption
   const bound = new Map<GraphNode, string>();
   const graphInputs: onnx.IValueInfoProto[] = [];
   for (const name of inputNames) {
-    const node = graph.nodes.find((n) => n.name === name);
+    const node = findNode(graph, name);
     if (!node || node.kind !== 'input') {
       throw new OnnxExportError(`exportOnnx: '${name}' in option 'inputs' is not an input node of the graph (its inputs: ${graph.inputs.map((n) => `'${n.name}'`).join(', ') || 'none'})`);
     }
@@ -63,9 +64,11 @@ export function exportOnnxModel(graph: ComputationalGraph, options: ExportOption
       { node: target.name, gate: target.gateType },
     );
   }
-  const outputName = bound.get(target) === target.name ? b.fresh(`${target.name}_out`) : target.name;
+  const names = valueNames(graph);
+  const preferred = names.get(target) ?? target.name;
+  const outputName = bound.get(target) === preferred ? b.fresh(`${preferred}_out`) : preferred;
   if (!bound.has(target) && !b.claim(outputName)) throw new OnnxExportError(`exportOnnx: output name '${outputName}' is also an input name`);
-  emitGraph(graph, target, bound, '', outputName, b);
+  emitGraph(graph, target, bound, names, outputName, b);
   return {
     irVersion: IR_VERSION,
     opsetImport: [{ domain: '', version: opset }],
@@ -92,7 +95,7 @@ function resolveOutput(graph: ComputationalGraph, output: string | GraphNode | u
     if (output.graph !== graph) throw new OnnxExportError(`exportOnnx: option 'output' ${output.describe()} belongs to another graph`);
     return output;
   }
-  const node = graph.nodes.find((n) => n.name === output);
+  const node = findNode(graph, output);
   if (!node) throw new OnnxExportError(`exportOnnx: option 'output' names '${output}', which is not a node of the graph`);
   return node;
 }
@@ -124,14 +127,32 @@ function ancestors(graph: ComputationalGraph, target: GraphNode): GraphNode[] {
   return order;
 }
 
+/** A node by name (a composite's name finds its output node), or undefined. */
+function findNode(graph: ComputationalGraph, name: string): GraphNode | undefined {
+  try {
+    return graph.node(name);
+  } catch (e) {
+    if (e instanceof ChainruleError) return undefined;
+    throw e;
+  }
+}
+
+/** The value name of each composite's output node: the outermost composite's name (`fc1`, not `fc1/xW+b`). */
+function valueNames(graph: ComputationalGraph): Map<GraphNode, string> {
+  const names = new Map<GraphNode, string>();
+  for (const group of graph.groups) {
+    const known = names.get(group.output);
+    if (known === undefined || group.name.length < known.length) names.set(group.output, group.name);
+  }
+  return names;
+}
+
 /** Writes the nodes `target` needs into `b`, with `bound` naming the values already available; `target`'s value is named `outputName`. */
-function emitGraph(graph: ComputationalGraph, target: GraphNode, bound: Map<GraphNode, string>, prefix: string, outputName: string, b: ModelBuilder): void {
+function emitGraph(graph: ComputationalGraph, target: GraphNode, bound: Map<GraphNode, string>, names: Map<GraphNode, string>, outputName: string, b: ModelBuilder): void {
   for (const node of ancestors(graph, target)) {
     if (bound.has(node)) continue;
-    const name = node === target ? outputName : b.fresh(prefix + node.name);
-    if (node.kind === 'input') {
-      throw new OnnxExportError(`exportOnnx: input '${prefix}${node.name}' of a composite subgraph is not connected`, { node: node.name });
-    } else if (node.kind === 'parameter' || node.kind === 'constant') {
+    const name = node === target ? outputName : b.fresh(names.get(node) ?? node.name);
+    if (node.kind === 'parameter' || node.kind === 'constant') {
       if (!node.value) throw new OnnxExportError(`exportOnnx: ${node.describe()} has no value`, { node: node.name });
       b.initializers.push(tensorProto(name, node.value, b.dtype));
       bound.set(node, name);
@@ -140,19 +161,13 @@ function emitGraph(graph: ComputationalGraph, target: GraphNode, bound: Map<Grap
     const inputs = inputsOf(graph, node).map((n) => bound.get(n) as string);
     const gate = node.gate!;
     const mapping = mappingFor(gate);
-    if (mapping) {
-      mapping(gate, b.context(node, inputs, name));
-    } else if (hasSubgraph(gate)) {
-      const sub = gate.subgraph();
-      const subBound = new Map<GraphNode, string>();
-      sub.inputs.forEach((n, i) => subBound.set(n, inputs[i]));
-      emitGraph(sub, sub.output, subBound, `${prefix}${node.name}/`, name, b);
-    } else {
+    if (!mapping) {
       throw new OnnxExportError(
         `exportOnnx: ${node.describe()} has no ONNX mapping for gate ${node.gateType ?? gateName(gate)} (register one with registerOnnxMapping(${gateName(gate)}, (gate, ctx) => ...), or export a node before it)`,
-        { node: prefix + node.name, gate: node.gateType ?? gateName(gate) },
+        { node: node.name, gate: node.gateType ?? gateName(gate) },
       );
     }
+    mapping(gate, b.context(node, inputs, name));
     bound.set(node, name);
   }
   if (bound.get(target) !== outputName) b.emit('Identity', [bound.get(target) as string], [outputName]);

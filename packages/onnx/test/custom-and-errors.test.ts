@@ -67,7 +67,7 @@ test("the docs' SwishGate mapping (three operators, intermediate names from ctx.
     ctx.emit('Sigmoid', [bx], [sig]);
     ctx.emit('Mul', [ctx.inputs[0], sig], [ctx.output]);
   });
-  const g = new ComputationalGraph(createGatesContainer(), { autoBind: true });
+  const g = new ComputationalGraph(createGatesContainer());
   const x = g.input('x');
   const s1 = g.gate(SwishGate, [x], { name: 'swish' });
   g.gate(SwishGate, [s1], { name: 'swish2' }); // twice: the fresh names must not clash

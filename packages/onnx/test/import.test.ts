@@ -36,11 +36,11 @@ test('round trip: export → import gives a graph with the same outputs and, und
   const l2 = h.forward({ x, labels }).item();
   h.backward();
   expect(l2).toBe(l1);
-  expect(Array.from(h.node(scores.name).value!.data)).toEqual(Array.from(scores.value!.data));
-  // The original's parameters live in its Linear layers' subgraphs: fc1/W is layer fc1's weight.
+  expect(Array.from(imported.output.value!.data)).toEqual(Array.from(scores.value!.data));
+  // fc1/W is layer fc1's weight (the Linear composite's parameter, expanded into the graph).
   const byLayer = (name: string) => {
     const [layer, param] = name.split('/');
-    const linear = g.node(layer).gate as Linear;
+    const linear = g.group(layer).gate as Linear;
     return (param === 'W' ? linear.weight : linear.bias!).grad!;
   };
   for (const p of h.parameters()) expect(Array.from(p.grad!.data)).toEqual(Array.from(byLayer(p.name).data));

@@ -52,7 +52,7 @@ test('the MLP model declares a symbolic batch dimension, float32, opset 17, and 
   expect(input.name).toBe('x');
   expect(input.type!.tensorType!.elemType).toBe(1); // FLOAT
   expect(input.type!.tensorType!.shape!.dim).toEqual([{ dimParam: 'N' }, { dimValue: 20 }]);
-  expect(m.graph!.output![0].name).toBe(scores);
+  expect(m.graph!.output![0].name).toBe('fc3'); // the Linear layer's name, not its inner node's ('fc3/xW+b')
   const inits = m.graph!.initializer!.map((t) => [t.name, t.dims]);
   expect(inits).toEqual([
     ['fc1/W', [20, 32]],
@@ -93,8 +93,8 @@ test('the lecture graphs: (x + y)·z, the sigmoid neuron from primitive gates an
   expect(await checkElementwise(buildSigmoidNeuron(), neuron)).toBeLessThan(TOL);
 });
 
-test('a composite gate without a mapping is inlined: the composite sigmoid exports as Neg, Exp, Add, Reciprocal', async () => {
-  const g = new ComputationalGraph(createGatesContainer(), { autoBind: true });
+test('a composite gate exports as the primitive nodes it expanded into: the composite sigmoid as Neg, Exp, Add, Reciprocal', async () => {
+  const g = new ComputationalGraph(createGatesContainer());
   g.gate(ComposedSigmoidGate, [g.input('x')], { name: 'sigma' });
   expect(exportOnnxModel(g).graph!.node!.map((n) => n.opType)).toEqual(['Neg', 'Exp', 'Add', 'Reciprocal']);
   expect(await checkElementwise(g, ['x'])).toBeLessThan(TOL);
@@ -108,12 +108,12 @@ test('the lecture numbers come out of ONNX Runtime: f(−2, 5, −4) = −12 and
   expect(neuron.item()).toBeCloseTo(0.7311, 4);
 });
 
-test('a graph whose layers are already primitive nodes (MatMulGate, AddGate, parameters named fc1/W) exports the same model', async () => {
+test('a graph built from MatMulGate, AddGate and parameters named fc1/W by hand exports the same model as mlp()', async () => {
   const { g, scores } = mlpGraph(ReLUGate);
   const flat = new ComputationalGraph(createGatesContainer());
   let h = flat.input('x', { shape: [null, 20], dtype: 'float32' });
   for (let i = 1; i <= 3; i++) {
-    const layer = g.node(`fc${i}`).gate as Linear;
+    const layer = g.group(`fc${i}`).gate as Linear;
     const w = flat.parameter(`fc${i}/W`, layer.weight.value!.clone());
     const b = flat.parameter(`fc${i}/b`, layer.bias!.value!.clone());
     h = flat.gate(AddGate, [flat.gate(MatMulGate, [h, w], { name: `fc${i}/xW` }), b], { name: `fc${i}` });
