@@ -111,6 +111,13 @@ describe('the two-thread kernel', () => {
     kernel.dispose();
   }, 30000);
 
+  it('a spawner that fails: one thread, one warning, and info says why', () => {
+    const kernel = createNodeKernel({ backend: 'wasm', threads: 2, spawnHelper: () => { throw new Error('no workers here'); } });
+    expect(kernel.info).toEqual({ name: 'wasm-simd', threads: 1, reason: 'WebAssembly SIMD on one thread: the helper thread did not start (no workers here)' });
+    expect(warn).toHaveBeenCalledTimes(1);
+    check(kernel, 'gemm', Float32Array, 64, 200, 64, true, 1);
+  });
+
   it('a killed helper: the next products are right, one warning, then one thread', async () => {
     const { kernel, handles } = await threaded();
     handles[0].terminate();

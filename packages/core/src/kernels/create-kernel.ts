@@ -123,5 +123,5 @@ export function kernelModule(options: KernelOptions | MatmulKernel = {}): Contai
 }
 
 function isKernel(x: KernelOptions | MatmulKernel): x is MatmulKernel {
-  return typeof (x as MatmulKernel).gemm === 'function';
+  return typeof (x as MatmulKernel | null)?.gemm === 'function';
 }

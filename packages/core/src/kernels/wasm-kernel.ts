@@ -38,6 +38,8 @@ export class WasmKernel implements ManagedKernel {
   private gemm_: GemmInstance;
   private helper: HelperThread | undefined;
   private lossReported = false;
+  /** Why a kernel asked for two threads has one from the start. */
+  private whyOneThread: string | undefined;
   private readonly minMacs: number;
   private readonly threadMinMacs: WasmKernelOptions['threadMinMacs'];
   private readonly policy: SplitPolicy | undefined;
@@ -62,11 +64,16 @@ export class WasmKernel implements ManagedKernel {
           kernel.helper = new HelperThread(o.spawnHelper, shared.module, kernel.gemm_.memory, o.helperTimeoutMs);
           return { kernel };
         } catch (e) {
-          return { kernel, threadsWhyNot: `the helper thread did not start (${(e as Error)?.message})` };
+          kernel.whyOneThread = `the helper thread did not start (${(e as Error)?.message})`;
+          return { kernel, threadsWhyNot: kernel.whyOneThread };
         }
       }
       const plain = loadGemmModule(false);
-      if (plain.module) return { kernel: new WasmKernel(plain.api, plain.module, false, o), threadsWhyNot: shared.reason };
+      if (plain.module) {
+        const kernel = new WasmKernel(plain.api, plain.module, false, o);
+        kernel.whyOneThread = shared.reason;
+        return { kernel, threadsWhyNot: shared.reason };
+      }
       return { reason: plain.reason };
     }
     const plain = loadGemmModule(false);
@@ -78,10 +85,10 @@ export class WasmKernel implements ManagedKernel {
   }
 
   get info(): KernelInfo {
-    const lost = this.helper?.lost;
+    const lost = this.helper?.lost ?? this.whyOneThread;
     return {
       name: this.name,
-      threads: this.helper && lost === undefined ? 2 : 1,
+      threads: this.helper !== undefined && lost === undefined ? 2 : 1,
       reason: lost !== undefined ? `WebAssembly SIMD on one thread: ${lost}` : this.helper ? 'WebAssembly SIMD with a helper thread for large products' : 'WebAssembly SIMD',
     };
   }
