@@ -16,3 +16,4 @@ export * from './kernels/backend';
 export * from './kernels/kernel';
 export * from './kernels/wasm-gemm';
 export * from './serialize';
+export * from './gate-description';

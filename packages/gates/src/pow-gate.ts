@@ -1,4 +1,4 @@
-import { ConfigurableGate, numberOptions, TypedArray, UnaryGate } from '@chainrule/core';
+import { ConfigurableGate, GateDescription, numberOptions, parenthesize, scalarValue, TypedArray, UnaryGate } from '@chainrule/core';
 import { injectable } from 'inversify';
 
 /**
@@ -7,6 +7,21 @@ import { injectable } from 'inversify';
  */
 @injectable()
 export class PowGate extends UnaryGate implements ConfigurableGate<{ p?: number }> {
+  /** How traces and health reports describe it (core's GateDescription). */
+  static readonly description: GateDescription<PowGate> = {
+    trace: {
+      pattern: 'power rule p·x^(p−1)',
+      elementwise: true,
+      expression: (x) => `${x.inputs[0]}^${parenthesize(x.num(x.gate.p))}`,
+      local: (_j, x) => {
+        const v = scalarValue(x.values[0]);
+        const p = parenthesize(x.num(x.gate.p));
+        const q = parenthesize(x.num(x.gate.p - 1));
+        return { formula: `${p}·${x.inputs[0]}^${q}`, substituted: x.scalar && v !== undefined ? `${p}·${parenthesize(x.num(v))}^${q}` : undefined };
+      },
+    },
+  };
+
   p = 2;
 
   constructor(options: { p?: number } = {}) {

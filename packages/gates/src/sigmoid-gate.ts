@@ -1,4 +1,4 @@
-import { TypedArray, UnaryGate } from '@chainrule/core';
+import { GateDescription, scalarValue, TypedArray, UnaryGate } from '@chainrule/core';
 import { injectable } from 'inversify';
 
 /**
@@ -7,6 +7,20 @@ import { injectable } from 'inversify';
  */
 @injectable()
 export class SigmoidGate extends UnaryGate {
+  /** How traces and health reports describe it (core's GateDescription). */
+  static readonly description: GateDescription = {
+    trace: {
+      pattern: 'sigmoid: σ(1−σ)',
+      elementwise: true,
+      expression: (c) => `σ(${c.inputs[0]})`,
+      local: (_j, c) => {
+        const s = scalarValue(c.output);
+        return { formula: 'σ(1−σ)', substituted: c.scalar && s !== undefined ? `${c.num(s)}·(1−${c.num(s)})` : undefined };
+      },
+    },
+    health: { saturates: { activation: 'sigmoid', centre: 0.5, threshold: 0.49, symbol: '|σ − 0.5|' } },
+  };
+
   protected compute(x: TypedArray, out: TypedArray): void {
     for (let i = 0; i < out.length; i++) out[i] = x[i] >= 0 ? 1 / (1 + Math.exp(-x[i])) : Math.exp(x[i]) / (1 + Math.exp(x[i]));
   }

@@ -1,9 +1,23 @@
-import { TypedArray, UnaryGate } from '@chainrule/core';
+import { GateDescription, parenthesize, scalarValue, TypedArray, UnaryGate } from '@chainrule/core';
 import { injectable } from 'inversify';
 
 /** tanh(x). Backward: 1 − tanh² from the cached output. */
 @injectable()
 export class TanhGate extends UnaryGate {
+  /** How traces and health reports describe it (core's GateDescription). */
+  static readonly description: GateDescription = {
+    trace: {
+      pattern: 'tanh: 1 − tanh²',
+      elementwise: true,
+      expression: (c) => `tanh(${c.inputs[0]})`,
+      local: (_j, c) => {
+        const t = scalarValue(c.output);
+        return { formula: '1 − tanh²', substituted: c.scalar && t !== undefined ? `1 − ${parenthesize(c.num(t))}²` : undefined };
+      },
+    },
+    health: { saturates: { activation: 'tanh', centre: 0, threshold: 0.99, symbol: '|tanh|' } },
+  };
+
   protected compute(x: TypedArray, out: TypedArray): void {
     for (let i = 0; i < out.length; i++) out[i] = Math.tanh(x[i]);
   }

@@ -120,7 +120,7 @@ export function analyzeBackward(graph: ComputationalGraph, options: { local?: bo
 }
 
 /** Saves every gradient inside a composite gate (nested composites too); the returned function puts them back, buffers and values. */
-function saveSubgraphGrads(subgraph: ComputationalGraph): () => void {
+export function saveSubgraphGrads(subgraph: ComputationalGraph): () => void {
   const saved: { node: GraphNode; grad: Tensor | undefined; data: Tensor | undefined }[] = [];
   const visit = (graph: ComputationalGraph) => {
     for (const n of graph.nodes) {

@@ -1,6 +1,7 @@
-import { ComputationalGraph, GraphNode, HasSubgraph, Tensor } from '@chainrule/core';
+import { ComputationalGraph, GraphNode, Tensor } from '@chainrule/core';
 import { analyzeBackward, BackwardAnalysis, safeOutput } from './analysis';
-import { formatNumber, formatTensor, gateClassName, hasDefaultName, isComposite, NumberFormat } from './format';
+import { innerGraph, isComposite } from './composite';
+import { formatNumber, formatTensor, gateClassName, hasDefaultName, NumberFormat } from './format';
 
 /** How toDot / toSvg draw a graph. */
 export interface DotOptions extends NumberFormat {
@@ -115,8 +116,8 @@ function emitGraph(graph: ComputationalGraph, prefix: string, indent: string, ct
     ids.set(node, id);
     const uses = analysis?.consumers.get(node)?.length ?? 0;
     const branch = perEdge && uses > 1 && node.grad !== undefined ? node.grad : undefined;
-    if (node.kind === 'gate' && isComposite(node) && !isCollapsed(node, ctx.opts.collapse)) {
-      const sub = (node.gate as unknown as HasSubgraph).subgraph();
+    const sub = isCollapsed(node, ctx.opts.collapse) ? undefined : innerGraph(node);
+    if (sub) {
       const kind = node.gateType ?? gateClassName(node);
       const title = hasDefaultName(node) ? kind : `${kind} ${node.name}`;
       ctx.lines.push(`${indent}subgraph ${q(`cluster_${id}`)} {`);
