@@ -14,6 +14,7 @@ import {
 } from '@chainrule/core';
 import { injectable } from 'inversify';
 import { readOptions } from './read-options';
+import { gradBuffer } from './grad-buffer';
 
 export interface ConcatOptions {
   /** The axis to join along (negative counts from the end); default 0. */
@@ -103,7 +104,7 @@ export class ConcatGate implements Gate, ConfigurableGate<ConcatOptions> {
     let offset = 0;
     for (let t = 0; t < inputs.length; t++) {
       const x = inputs[t];
-      const dx = (this.grads[t] = Tensor.reuse(this.grads[t], x.shape, x.dtype));
+      const dx = gradBuffer(this.grads, t, x);
       const d = dx.data;
       const chunk = this.lens[t] * inner;
       for (let o = 0; o < outer; o++) {

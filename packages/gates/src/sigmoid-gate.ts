@@ -1,5 +1,6 @@
 import { GateDescription, scalarValue, TypedArray, UnaryGate } from '@chainrule/core';
 import { injectable } from 'inversify';
+import { stableSigmoid } from './logistic';
 
 /**
  * σ(x) = 1 / (1 + e^(−x)). Backward uses σ(1 − σ) from the cached output, as the lectures derive,
@@ -22,7 +23,7 @@ export class SigmoidGate extends UnaryGate {
   };
 
   protected compute(x: TypedArray, out: TypedArray): void {
-    for (let i = 0; i < out.length; i++) out[i] = x[i] >= 0 ? 1 / (1 + Math.exp(-x[i])) : Math.exp(x[i]) / (1 + Math.exp(x[i]));
+    for (let i = 0; i < out.length; i++) out[i] = stableSigmoid(x[i]);
   }
 
   protected differentiate(x: TypedArray, out: TypedArray, dout: TypedArray, dx: TypedArray): void {

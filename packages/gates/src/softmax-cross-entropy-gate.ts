@@ -1,6 +1,8 @@
 import { expectDout, expectInputs, Gate, Tensor } from '@chainrule/core';
 import { injectable } from 'inversify';
 import { checkClassLabels } from './labels';
+import { softmaxRow } from './softmax-row';
+import { gradBuffer } from './grad-buffer';
 
 /**
  * The softmax classifier's loss, fused: inputs scores [N, C] (logits) and labels [N] (integer class
@@ -23,8 +25,6 @@ export class SoftmaxCrossEntropyGate implements Gate {
   private labels: Tensor | undefined;
   private probs: Tensor | undefined;
   private output: Tensor | undefined;
-  private dscores: Tensor | undefined;
-  private dlabels: Tensor | undefined;
   private readonly grads: Tensor[] = [];
 
   forward(...inputs: Tensor[]): Tensor {
@@ -44,17 +44,7 @@ export class SoftmaxCrossEntropyGate implements Gate {
     let total = 0;
     for (let i = 0; i < n; i++) {
       const row = i * c;
-      let m = -Infinity;
-      for (let j = 0; j < c; j++) if (sd[row + j] > m) m = sd[row + j];
-      let sum = 0;
-      for (let j = 0; j < c; j++) {
-        const e = Math.exp(sd[row + j] - m);
-        pd[row + j] = e;
-        sum += e;
-      }
-      const r = 1 / sum;
-      for (let j = 0; j < c; j++) pd[row + j] *= r;
-      total += m + Math.log(sum) - sd[row + yd[i]];
+      total += softmaxRow(sd, pd, row, c, 1) - sd[row + yd[i]];
     }
     out.data[0] = total / n;
     return out;
@@ -66,8 +56,8 @@ export class SoftmaxCrossEntropyGate implements Gate {
     const y = this.labels as Tensor;
     const n = s.shape[0]; // indexing, not destructuring: no iterator per call
     const c = s.shape[1];
-    const ds = (this.dscores = Tensor.reuse(this.dscores, s.shape, s.dtype));
-    const dy = (this.dlabels = Tensor.reuse(this.dlabels, y.shape, y.dtype));
+    const ds = gradBuffer(this.grads, 0, s);
+    const dy = gradBuffer(this.grads, 1, y);
     dy.data.fill(0);
     const scale = dout.data[0] / n;
     const pd = (this.probs as Tensor).data;
@@ -78,8 +68,6 @@ export class SoftmaxCrossEntropyGate implements Gate {
       for (let j = 0; j < c; j++) d[row + j] = pd[row + j] * scale;
       d[row + yd[i]] -= scale;
     }
-    this.grads[0] = ds;
-    this.grads[1] = dy;
     return this.grads;
   }
 }

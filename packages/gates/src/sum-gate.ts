@@ -1,6 +1,7 @@
 import { ConfigurableGate, expectDout, expectInputs, Gate, normalizeAxis, Tensor } from '@chainrule/core';
 import { injectable } from 'inversify';
 import { readOptions } from './read-options';
+import { gradBuffer } from './grad-buffer';
 
 export interface ReduceOptions {
   /** The axis to reduce (negative counts from the end); default: every element. */
@@ -22,7 +23,6 @@ export class SumGate implements Gate, ConfigurableGate<ReduceOptions> {
   keepDims = false;
   private input: Tensor | undefined;
   private output: Tensor | undefined;
-  private dx: Tensor | undefined;
   private readonly grads: Tensor[] = [];
   // x viewed as [outer, len, inner] with the reduced axis in the middle.
   private outer = 1;
@@ -96,7 +96,7 @@ export class SumGate implements Gate, ConfigurableGate<ReduceOptions> {
   backward(dout: Tensor): Tensor[] {
     const x = this.input;
     expectDout(this.constructor.name, x, dout, this.output?.shape);
-    const dx = (this.dx = Tensor.reuse(this.dx, x.shape, x.dtype));
+    const dx = gradBuffer(this.grads, 0, x);
     const { outer, len, inner } = this;
     const scale = this.scaleFor(len);
     const g = dout.data;
@@ -108,7 +108,6 @@ export class SumGate implements Gate, ConfigurableGate<ReduceOptions> {
         for (let i = 0; i < inner; i++) d[xb + i] = g[ob + i] * scale;
       }
     }
-    this.grads[0] = dx;
     return this.grads;
   }
 }

@@ -1,6 +1,7 @@
 import { ConfigurableGate, expectDout, Gate, expectInputs, formatShape, ShapeError, stridesOf, Tensor, TypedArray } from '@chainrule/core';
 import { injectable } from 'inversify';
 import { readOptions } from './read-options';
+import { gradBuffer } from './grad-buffer';
 
 export interface TransposeOptions {
   /** A permutation of the input's axes (negative axes count from the end); default: reverse them all (xᵀ for a matrix). */
@@ -19,7 +20,6 @@ export class TransposeGate implements Gate, ConfigurableGate<TransposeOptions> {
   private inverse: number[] = [];
   private input: Tensor | undefined;
   private output: Tensor | undefined;
-  private dx: Tensor | undefined;
   private readonly grads: Tensor[] = [];
 
   constructor(options: TransposeOptions = {}) {
@@ -48,9 +48,8 @@ export class TransposeGate implements Gate, ConfigurableGate<TransposeOptions> {
   backward(dout: Tensor): Tensor[] {
     const x = this.input;
     expectDout('TransposeGate', x, dout, this.output?.shape);
-    const dx = (this.dx = Tensor.reuse(this.dx, x.shape, x.dtype));
+    const dx = gradBuffer(this.grads, 0, x);
     permute(dout.data, dout.shape, this.inverse, dx.data);
-    this.grads[0] = dx;
     return this.grads;
   }
 
