@@ -1,4 +1,5 @@
-import { ComputationalGraph, GraphNode, hasSubgraph, Tensor } from '@chainrule/core';
+import { ComputationalGraph, GraphNode, Tensor } from '@chainrule/core';
+import { innerGraph, saveSubgraphGrads } from './composite';
 
 /** What one gate sent back to each of its inputs in the last backward pass. */
 export interface GateBackward {
@@ -70,7 +71,8 @@ export function analyzeBackward(graph: ComputationalGraph, options: { local?: bo
     const entry: GateBackward = { node, upstream: node.grad, contributions: new Array(n).fill(undefined), local: new Array(n).fill(undefined) };
     // A composite's backward runs its subgraph's own pass, which replaces the gradients held inside
     // it (its parameters' included): keep them and put them back afterwards.
-    const restore = hasSubgraph(node.gate) ? saveSubgraphGrads(node.gate.subgraph()) : undefined;
+    const inner = innerGraph(node);
+    const restore = inner ? saveSubgraphGrads(inner) : undefined;
     try {
       if (options.local) {
         entry.local = cloneAll(node.gate.backward(Tensor.ones(node.value.shape, node.value.dtype)), n);
@@ -117,25 +119,6 @@ export function analyzeBackward(graph: ComputationalGraph, options: { local?: bo
     }
   }
   return { gates, order, consumers, consistent, mismatch, hasGradients };
-}
-
-/** Saves every gradient inside a composite gate (nested composites too); the returned function puts them back, buffers and values. */
-export function saveSubgraphGrads(subgraph: ComputationalGraph): () => void {
-  const saved: { node: GraphNode; grad: Tensor | undefined; data: Tensor | undefined }[] = [];
-  const visit = (graph: ComputationalGraph) => {
-    for (const n of graph.nodes) {
-      saved.push({ node: n, grad: n.grad, data: n.grad?.clone() });
-      if (hasSubgraph(n.gate)) visit(n.gate.subgraph());
-    }
-  };
-  visit(subgraph);
-  return () => {
-    for (const { node: n, grad, data } of saved) {
-      if (n.grad !== grad && n.grad !== undefined && grad !== undefined && n.scratch === grad) n.scratch = n.grad; // keep both buffers
-      n.grad = grad;
-      if (grad && data) grad.data.set(data.data);
-    }
-  };
 }
 
 /** The graph's output node, or undefined for a graph without gates. */

@@ -1,6 +1,6 @@
 import { ComputationalGraph, GraphNode, Tensor } from '@chainrule/core';
-import { analyzeBackward, safeOutput, saveSubgraphGrads } from './analysis';
-import { innerGraph } from './composite';
+import { analyzeBackward, safeOutput } from './analysis';
+import { innerGraph, saveSubgraphGrads } from './composite';
 import { formatTensor } from './format';
 import { NonFiniteFinding } from './health-types';
 
