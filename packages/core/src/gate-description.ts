@@ -91,3 +91,14 @@ export function scalarValue(t: Tensor | undefined): number | undefined {
 export function parenthesize(s: string): string {
   return s.startsWith('-') ? `(${s})` : s;
 }
+
+/**
+ * A local derivative written in the gate's own output y, as σ(1−σ) and 1 − tanh² are: for a scalar
+ * trace, `substitute` gets y's number (formatted) and writes the formula with it put in.
+ */
+export function localFromOutput(formula: string, substitute: (y: string) => string): (j: number, ctx: GateTraceContext) => LocalDerivative {
+  return (_j, c) => {
+    const y = scalarValue(c.output);
+    return { formula, substituted: c.scalar && y !== undefined ? substitute(c.num(y)) : undefined };
+  };
+}

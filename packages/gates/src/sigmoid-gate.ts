@@ -1,4 +1,4 @@
-import { GateDescription, scalarValue, TypedArray, UnaryGate } from '@chainrule/core';
+import { GateDescription, localFromOutput, TypedArray, UnaryGate } from '@chainrule/core';
 import { injectable } from 'inversify';
 import { stableSigmoid } from './logistic';
 
@@ -14,10 +14,7 @@ export class SigmoidGate extends UnaryGate {
       pattern: 'sigmoid: σ(1−σ)',
       elementwise: true,
       expression: (c) => `σ(${c.inputs[0]})`,
-      local: (_j, c) => {
-        const s = scalarValue(c.output);
-        return { formula: 'σ(1−σ)', substituted: c.scalar && s !== undefined ? `${c.num(s)}·(1−${c.num(s)})` : undefined };
-      },
+      local: localFromOutput('σ(1−σ)', (s) => `${s}·(1−${s})`),
     },
     health: { saturates: { activation: 'sigmoid', centre: 0.5, threshold: 0.49, symbol: '|σ − 0.5|' } },
   };

@@ -1,4 +1,4 @@
-import { GateDescription, parenthesize, scalarValue, TypedArray, UnaryGate } from '@chainrule/core';
+import { GateDescription, localFromOutput, parenthesize, TypedArray, UnaryGate } from '@chainrule/core';
 import { injectable } from 'inversify';
 
 /** tanh(x). Backward: 1 − tanh² from the cached output. */
@@ -10,10 +10,7 @@ export class TanhGate extends UnaryGate {
       pattern: 'tanh: 1 − tanh²',
       elementwise: true,
       expression: (c) => `tanh(${c.inputs[0]})`,
-      local: (_j, c) => {
-        const t = scalarValue(c.output);
-        return { formula: '1 − tanh²', substituted: c.scalar && t !== undefined ? `1 − ${parenthesize(c.num(t))}²` : undefined };
-      },
+      local: localFromOutput('1 − tanh²', (t) => `1 − ${parenthesize(t)}²`),
     },
     health: { saturates: { activation: 'tanh', centre: 0, threshold: 0.99, symbol: '|tanh|' } },
   };

@@ -83,7 +83,9 @@ function errorNodes(error: unknown): string[] {
 /**
  * Whether the gate failed in forward: its forward, re-run on its inputs' values, throws or gives
  * NaN/Infinity. A gate that failed in backward had a finite forward (else the finite check would
- * have stopped there), which re-running reproduces into its own output buffer.
+ * have stopped there), which re-running reproduces into its own output buffer. (The graph keeps
+ * no record of which pass failed, and the message is not parsed; a gate that samples in forward,
+ * as dropout in training, samples again, which only matters if backward is retried unchanged.)
  */
 function failedInForward(node: GraphNode): boolean {
   const args = node.inputNodes.map((n) => n.value);
