@@ -1,6 +1,6 @@
 import { expectDout, expectInputs, formatShape, Gate, InvalidArgumentError, resultDType, shapesEqual, ShapeError, Tensor } from '@chainrule/core';
 import { injectable } from 'inversify';
-import { gradBuffer } from './grad-buffer';
+import { gradBuffer, scalarBuffer } from './grad-buffer';
 
 /** Probabilities are clamped into [EPS, 1 − EPS] before the logs, so the loss never takes log(0). */
 export const BCE_EPS = 1e-12;
@@ -45,7 +45,7 @@ export class BinaryCrossEntropyGate implements Gate {
       const q = clamp(v);
       s += td[i] * Math.log(q) + (1 - td[i]) * Math.log(1 - q);
     }
-    const out = (this.output = Tensor.reuse(this.output, [], resultDType(p.dtype, t.dtype)));
+    const out = (this.output = scalarBuffer(this.output, resultDType(p.dtype, t.dtype)));
     this.p = p;
     this.t = t;
     out.data[0] = -s / p.size;

@@ -1,7 +1,7 @@
 import { expectDout, expectInputs, formatShape, Gate, resultDType, shapesEqual, ShapeError, Tensor } from '@chainrule/core';
 import { injectable } from 'inversify';
 import { stableSigmoid, stableSoftplus } from './logistic';
-import { gradBuffer } from './grad-buffer';
+import { gradBuffer, scalarBuffer } from './grad-buffer';
 
 /**
  * Binary cross-entropy on logits z against same-shaped targets t, i.e. BCE(σ(z), t) without ever
@@ -27,7 +27,7 @@ export class BinaryCrossEntropyWithLogitsGate implements Gate {
         `BinaryCrossEntropyWithLogitsGate.forward: logits and targets must have the same shape, got ${formatShape(z.shape)} and ${formatShape(t.shape)}`,
       );
     }
-    const out = (this.output = Tensor.reuse(this.output, [], resultDType(z.dtype, t.dtype)));
+    const out = (this.output = scalarBuffer(this.output, resultDType(z.dtype, t.dtype)));
     this.z = z;
     this.t = t;
     const zd = z.data;

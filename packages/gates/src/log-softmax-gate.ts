@@ -10,9 +10,13 @@ import { softmaxRow } from './softmax-row';
  */
 @injectable()
 export class LogSoftmaxGate extends AlongAxisGate {
+  /** The current line's log-sum-exp. */
+  private readonly lse = new Float64Array(1);
+
   protected forwardLine(x: TypedArray, out: TypedArray, base: number, len: number, stride: number): void {
     // The row's softmax goes into out first; only its log-sum-exp is kept.
-    const shift = softmaxRow(x, out, base, len, stride);
+    softmaxRow(x, out, base, len, stride, this.lse, 0);
+    const shift = this.lse[0];
     for (let j = base; j < base + len * stride; j += stride) out[j] = x[j] - shift;
   }
 

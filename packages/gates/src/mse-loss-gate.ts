@@ -1,6 +1,6 @@
 import { expectDout, expectInputs, formatShape, Gate, resultDType, shapesEqual, ShapeError, Tensor } from '@chainrule/core';
 import { injectable } from 'inversify';
-import { gradBuffer } from './grad-buffer';
+import { gradBuffer, scalarBuffer } from './grad-buffer';
 
 /**
  * Mean squared error of two same-shaped tensors (predictions x, targets y), a scalar:
@@ -21,7 +21,7 @@ export class MSELossGate implements Gate {
     if (!shapesEqual(x.shape, y.shape)) {
       throw new ShapeError(`MSELossGate.forward: predictions and targets must have the same shape, got ${formatShape(x.shape)} and ${formatShape(y.shape)}`);
     }
-    const out = (this.output = Tensor.reuse(this.output, [], resultDType(x.dtype, y.dtype)));
+    const out = (this.output = scalarBuffer(this.output, resultDType(x.dtype, y.dtype)));
     this.x = x;
     this.y = y;
     const a = x.data;

@@ -1,8 +1,8 @@
 import { expectDout, expectInputs, Gate, Tensor } from '@chainrule/core';
 import { injectable } from 'inversify';
 import { checkClassLabels } from './labels';
-import { softmaxRow } from './softmax-row';
-import { gradBuffer } from './grad-buffer';
+import { softmaxLines } from './softmax-row';
+import { gradBuffer, scalarBuffer } from './grad-buffer';
 
 /**
  * The softmax classifier's loss, fused: inputs scores [N, C] (logits) and labels [N] (integer class
@@ -26,6 +26,8 @@ export class SoftmaxCrossEntropyGate implements Gate {
   private probs: Tensor | undefined;
   private output: Tensor | undefined;
   private readonly grads: Tensor[] = [];
+  /** Each row's log-sum-exp, grown to the largest batch seen. */
+  private lse = new Float64Array(0);
 
   forward(...inputs: Tensor[]): Tensor {
     expectInputs('SoftmaxCrossEntropyGate', inputs, 2);
@@ -35,17 +37,17 @@ export class SoftmaxCrossEntropyGate implements Gate {
     const n = s.shape[0]; // indexing, not destructuring: no iterator per call
     const c = s.shape[1];
     const p = (this.probs = Tensor.reuse(this.probs, s.shape, 'float64'));
-    const out = (this.output = Tensor.reuse(this.output, [], s.dtype));
+    const out = (this.output = scalarBuffer(this.output, s.dtype));
     this.scores = s;
     this.labels = y;
     const sd = s.data;
     const pd = p.data;
     const yd = y.data;
+    if (this.lse.length < n) this.lse = new Float64Array(n);
+    const lse = this.lse;
+    softmaxLines(sd, pd, n, c, 1, lse);
     let total = 0;
-    for (let i = 0; i < n; i++) {
-      const row = i * c;
-      total += softmaxRow(sd, pd, row, c, 1) - sd[row + yd[i]];
-    }
+    for (let i = 0; i < n; i++) total += lse[i] - sd[i * c + yd[i]];
     out.data[0] = total / n;
     return out;
   }

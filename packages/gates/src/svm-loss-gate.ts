@@ -1,7 +1,7 @@
 import { expectDout, expectInputs, Gate, Tensor } from '@chainrule/core';
 import { injectable } from 'inversify';
 import { checkClassLabels } from './labels';
-import { gradBuffer } from './grad-buffer';
+import { gradBuffer, scalarBuffer } from './grad-buffer';
 
 /**
  * The multiclass SVM (hinge) loss with margin 1: inputs scores [N, C] and labels [N] (integer
@@ -27,7 +27,7 @@ export class SVMLossGate implements Gate {
     const [s, y] = inputs;
     checkClassLabels('SVMLossGate', s, y);
     const [n, c] = s.shape;
-    const out = (this.output = Tensor.reuse(this.output, [], s.dtype));
+    const out = (this.output = scalarBuffer(this.output, s.dtype));
     this.scores = s;
     this.labels = y;
     const sd = s.data;
