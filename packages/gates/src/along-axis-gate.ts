@@ -1,7 +1,6 @@
-import { ConfigurableGate, expectDout, expectInputs, formatShape, Gate, normalizeAxis, ShapeError, Tensor, TypedArray } from '@chainrule/core';
+import { expectDout, expectInputs, formatShape, Gate, normalizeAxis, readOptions, ShapeError, Tensor, TypedArray } from '@chainrule/core';
 import { injectable } from 'inversify';
 import { gradBuffer } from './grad-buffer';
-import { readOptions } from './read-options';
 
 export interface SoftmaxOptions {
   /** The axis that sums to 1 (default −1, the last: one distribution per row of scores [N, C]). */
@@ -33,18 +32,15 @@ export function axisPlan(gate: string, shape: readonly number[], axis: number): 
  * `len` values starting at `base`, `stride` apart.
  */
 @injectable()
-export abstract class AlongAxisGate implements Gate, ConfigurableGate<SoftmaxOptions> {
+export abstract class AlongAxisGate implements Gate {
   axis = -1;
   private input: Tensor | undefined;
   private output: Tensor | undefined;
   private readonly grads: Tensor[] = [];
   private plan: AxisPlan = { outer: 0, len: 0, inner: 0 };
 
+  /** Subclasses pass on the options they are given (injected as GATE_OPTIONS). */
   constructor(options: SoftmaxOptions = {}) {
-    this.configure(options);
-  }
-
-  configure(options: SoftmaxOptions): void {
     this.axis = readOptions<SoftmaxOptions>(this.constructor.name, options, { axis: 'integer' }).axis ?? -1;
   }
 

@@ -1,6 +1,5 @@
-import { ConfigurableGate, formatShape, ShapeError, Tensor } from '@chainrule/core';
-import { injectable } from 'inversify';
-import { readOptions } from './read-options';
+import { formatShape, GATE_OPTIONS, readOptions, ShapeError, Tensor } from '@chainrule/core';
+import { inject, injectable, optional } from 'inversify';
 import { ReshapingGate } from './reshaping-gate';
 
 export interface FlattenOptions {
@@ -14,15 +13,11 @@ export interface FlattenOptions {
  * input's shape (the values do not move). Values are copied into a reused buffer.
  */
 @injectable()
-export class FlattenGate extends ReshapingGate implements ConfigurableGate<FlattenOptions> {
+export class FlattenGate extends ReshapingGate {
   startAxis = 1;
 
-  constructor(options: FlattenOptions = {}) {
+  constructor(@inject(GATE_OPTIONS) @optional() options: FlattenOptions = {}) {
     super();
-    this.configure(options);
-  }
-
-  configure(options: FlattenOptions): void {
     this.startAxis = readOptions<FlattenOptions>('FlattenGate', options, { startAxis: 'integer' }).startAxis ?? 1;
   }
 

@@ -1,6 +1,6 @@
-import { TypedArray } from '@chainrule/core';
-import { injectable } from 'inversify';
-import { AlongAxisGate } from './along-axis-gate';
+import { GATE_OPTIONS, TypedArray } from '@chainrule/core';
+import { inject, injectable, optional } from 'inversify';
+import { AlongAxisGate, SoftmaxOptions } from './along-axis-gate';
 import { softmaxRow } from './softmax-row';
 
 /**
@@ -10,6 +10,10 @@ import { softmaxRow } from './softmax-row';
  */
 @injectable()
 export class LogSoftmaxGate extends AlongAxisGate {
+  constructor(@inject(GATE_OPTIONS) @optional() options: SoftmaxOptions = {}) {
+    super(options);
+  }
+
   /** The current line's log-sum-exp. */
   private readonly lse = new Float64Array(1);
 

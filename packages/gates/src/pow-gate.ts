@@ -1,12 +1,12 @@
-import { ConfigurableGate, GateDescription, numberOptions, parenthesize, scalarValue, TypedArray, UnaryGate } from '@chainrule/core';
-import { injectable } from 'inversify';
+import { GATE_OPTIONS, GateDescription, parenthesize, readOptions, scalarValue, TypedArray, UnaryGate } from '@chainrule/core';
+import { inject, injectable, optional } from 'inversify';
 
 /**
  * f(x) = x^p, with the exponent set by option `p` (default 2). Backward: p·x^(p−1) · dout.
  * For non-integer p, negative x gives NaN, as Math.pow does.
  */
 @injectable()
-export class PowGate extends UnaryGate implements ConfigurableGate<{ p?: number }> {
+export class PowGate extends UnaryGate {
   /** How traces and health reports describe it (core's GateDescription). */
   static readonly description: GateDescription<PowGate> = {
     trace: {
@@ -24,13 +24,9 @@ export class PowGate extends UnaryGate implements ConfigurableGate<{ p?: number 
 
   p = 2;
 
-  constructor(options: { p?: number } = {}) {
+  constructor(@inject(GATE_OPTIONS) @optional() options: { p?: number } = {}) {
     super();
-    this.configure(options);
-  }
-
-  configure(options: { p?: number }): void {
-    this.p = numberOptions('PowGate', options, { p: 2 }).p;
+    this.p = readOptions<{ p?: number }>('PowGate', options, { p: 'number' }).p ?? 2;
   }
 
   protected compute(x: TypedArray, out: TypedArray): void {

@@ -1,6 +1,5 @@
-import { ConfigurableGate, formatShape, InvalidArgumentError, ShapeError, Tensor } from '@chainrule/core';
-import { injectable } from 'inversify';
-import { readOptions } from './read-options';
+import { formatShape, GATE_OPTIONS, InvalidArgumentError, readOptions, ShapeError, Tensor } from '@chainrule/core';
+import { inject, injectable, optional } from 'inversify';
 import { ReshapingGate } from './reshaping-gate';
 
 export interface ReshapeOptions {
@@ -14,15 +13,11 @@ export interface ReshapeOptions {
  * ReshapingGate), so the output does not alias the input.
  */
 @injectable()
-export class ReshapeGate extends ReshapingGate implements ConfigurableGate<ReshapeOptions> {
+export class ReshapeGate extends ReshapingGate {
   shape: number[] | undefined;
 
-  constructor(options: ReshapeOptions = {}) {
+  constructor(@inject(GATE_OPTIONS) @optional() options: ReshapeOptions = {}) {
     super();
-    this.configure(options);
-  }
-
-  configure(options: ReshapeOptions): void {
     const shape = readOptions<ReshapeOptions>('ReshapeGate', options, { shape: 'integer[]' }).shape;
     if (shape !== undefined) {
       if (shape.some((d) => d < -1) || shape.filter((d) => d === -1).length > 1) {
@@ -34,14 +29,14 @@ export class ReshapeGate extends ReshapingGate implements ConfigurableGate<Resha
 
   protected outputShape(x: Tensor): number[] {
     if (this.shape === undefined) {
-      throw new InvalidArgumentError("ReshapeGate.forward: no target shape (configure it with { shape: [...] })");
+      throw new InvalidArgumentError("ReshapeGate.forward: no target shape (give it the option { shape: [...] })");
     }
     return resolveShape('ReshapeGate', x.shape, x.size, this.shape);
   }
 }
 
 /** The target shape with its −1 resolved; ShapeError (naming the gate and both shapes) when the sizes differ. */
-export function resolveShape(gate: string, from: readonly number[], size: number, target: readonly number[]): number[] {
+function resolveShape(gate: string, from: readonly number[], size: number, target: readonly number[]): number[] {
   const out = target.slice();
   const inferred = out.indexOf(-1);
   let known = 1;

@@ -1,6 +1,6 @@
-import { TypedArray } from '@chainrule/core';
-import { injectable } from 'inversify';
-import { AlongAxisGate } from './along-axis-gate';
+import { GATE_OPTIONS, TypedArray } from '@chainrule/core';
+import { inject, injectable, optional } from 'inversify';
+import { AlongAxisGate, SoftmaxOptions } from './along-axis-gate';
 import { softmaxRow } from './softmax-row';
 
 export type { SoftmaxOptions } from './along-axis-gate';
@@ -13,6 +13,10 @@ export type { SoftmaxOptions } from './along-axis-gate';
  */
 @injectable()
 export class SoftmaxGate extends AlongAxisGate {
+  constructor(@inject(GATE_OPTIONS) @optional() options: SoftmaxOptions = {}) {
+    super(options);
+  }
+
   protected forwardLine(x: TypedArray, out: TypedArray, base: number, len: number, stride: number): void {
     softmaxRow(x, out, base, len, stride);
   }

@@ -5,7 +5,7 @@ import { argmaxRows, countCorrect, evaluate, SGD, Trainer } from '@chainrule/opt
 
 /** scores = x · W + b with fixed weights, so every score and the loss can be checked by hand. */
 function linearNet() {
-  const graph = new ComputationalGraph(undefined, { autoBind: true });
+  const graph = new ComputationalGraph();
   const x = graph.input('x', { shape: [null, 2], requiresGrad: false });
   const y = graph.input('y', { requiresGrad: false });
   const W = graph.parameter('W', Tensor.from([[1, 0], [0, 1]]));

@@ -1,5 +1,4 @@
 import { ComputationalGraph, GraphNode, Tensor } from '@chainrule/core';
-import { innerGraph, saveSubgraphGrads } from './composite';
 
 /** What one gate sent back to each of its inputs in the last backward pass. */
 export interface GateBackward {
@@ -69,20 +68,14 @@ export function analyzeBackward(graph: ComputationalGraph, options: { local?: bo
     hasGradients = true;
     const n = node.inputNodes.length;
     const entry: GateBackward = { node, upstream: node.grad, contributions: new Array(n).fill(undefined), local: new Array(n).fill(undefined) };
-    // A composite's backward runs its subgraph's own pass, which replaces the gradients held inside
-    // it (its parameters' included): keep them and put them back afterwards.
-    const inner = innerGraph(node);
-    const restore = inner ? saveSubgraphGrads(inner) : undefined;
     try {
       if (options.local) {
         entry.local = cloneAll(node.gate.backward(Tensor.ones(node.value.shape, node.value.dtype)), n);
       }
-      // Last, so the gate (and a composite's subgraph) ends holding what the real pass left.
+      // Last, so the gate ends holding what the real pass left.
       entry.contributions = cloneAll(node.gate.backward(node.grad), n);
     } catch (e) {
       entry.error = (e as Error)?.message ?? String(e);
-    } finally {
-      restore?.();
     }
     gates.set(node, entry);
   }

@@ -1,5 +1,4 @@
 import { ComputationalGraph, describeGate, GateHealthDescription, GraphNode, Tensor } from '@chainrule/core';
-import { innerGraph } from './composite';
 import { gateClassName, tensorStats } from './format';
 import { GateHealth, HealthOptions } from './health-types';
 
@@ -36,17 +35,14 @@ function saturation(t: Tensor, s: Saturates, threshold: number): NonNullable<Gat
   return { activation: s.activation, count, total: t.size, share: t.size ? count / t.size : 0 };
 }
 
-/** One GateHealth per gate, parameter and (top-level) input with a gradient, in topological order, composites' insides after them. */
-export function measureGraph(graph: ComputationalGraph, prefix: string, options: HealthOptions, out: GateHealth[]): void {
+/** One GateHealth per gate, parameter and input with a gradient, in topological order (a composite's gates are `<composite>/<inner>`). */
+export function measureGraph(graph: ComputationalGraph, options: HealthOptions): GateHealth[] {
+  const out: GateHealth[] = [];
   for (const node of graph.topologicalOrder()) {
-    // Gates and parameters, and inputs that get a gradient (not a composite's own input ports).
-    const keep = node.kind === 'gate' || node.kind === 'parameter' || (node.kind === 'input' && prefix === '' && node.grad !== undefined);
-    if (!keep) continue;
-    const path = `${prefix}${node.name}`;
-    if (node.value !== undefined) out.push(measureNode(node, node.value, path, options));
-    const inner = innerGraph(node);
-    if (inner) measureGraph(inner, `${path}/`, options, out);
+    const keep = node.kind === 'gate' || node.kind === 'parameter' || (node.kind === 'input' && node.grad !== undefined);
+    if (keep && node.value !== undefined) out.push(measureNode(node, node.value, node.name, options));
   }
+  return out;
 }
 
 function measureNode(node: GraphNode, v: Tensor, path: string, options: HealthOptions): GateHealth {

@@ -1,6 +1,5 @@
 import { ComputationalGraph, GraphNode, Tensor } from '@chainrule/core';
 import { analyzeBackward, safeOutput } from './analysis';
-import { innerGraph, saveSubgraphGrads } from './composite';
 import { formatTensor } from './format';
 import { NonFiniteFinding } from './health-types';
 
@@ -19,15 +18,11 @@ function upstreamSummary(node: GraphNode, upstream: Tensor): NonFiniteFinding['i
   return summaries([`upstream dL/d(${node.name})`], [upstream]);
 }
 
-/** The first node, in forward order, whose value holds NaN or Infinity (descending into composites). */
-export function scanForward(graph: ComputationalGraph, prefix: string): NonFiniteFinding | undefined {
+/** The first node, in forward order, whose value holds NaN or Infinity. */
+export function scanForward(graph: ComputationalGraph): NonFiniteFinding | undefined {
   for (const node of graph.topologicalOrder()) {
-    const path = `${prefix}${node.name}`;
-    // Inside a composite, NaN/Infinity can appear and vanish again (1/Infinity = 0): always look.
-    const inner = innerGraph(node);
-    const insideFinding = inner ? scanForward(inner, `${path}/`) : undefined;
-    if (insideFinding) return insideFinding;
     if (node.value === undefined || node.value.isFinite()) continue;
+    const path = node.name;
     const shown = formatTensor(node.value, { inline: 6 });
     if (node.kind !== 'gate') {
       return { phase: 'value', path, node, gateType: undefined, inputs: [], source: 'scan', message: `${node.kind} '${path}' holds NaN or Infinity: ${shown}` };
@@ -43,11 +38,10 @@ export function scanForward(graph: ComputationalGraph, prefix: string): NonFinit
  * while its own upstream gradient was finite. Each gate's share is recomputed by re-applying its
  * backward to its node's gradient (the graph's gradients only hold the sums).
  */
-export function scanBackward(graph: ComputationalGraph, prefix: string): NonFiniteFinding | undefined {
+export function scanBackward(graph: ComputationalGraph): NonFiniteFinding | undefined {
   const out = safeOutput(graph);
   if (out?.grad && !out.grad.isFinite()) {
-    const path = `${prefix}${out.name}`;
-    return { phase: 'backward', path, node: out, gateType: out.gateType, inputs: [], source: 'scan', message: `the seed dL/d('${path}') holds NaN or Infinity` };
+    return { phase: 'backward', path: out.name, node: out, gateType: out.gateType, inputs: [], source: 'scan', message: `the seed dL/d('${out.name}') holds NaN or Infinity` };
   }
   const analysis = analyzeBackward(graph);
   const order = analysis.order;
@@ -55,29 +49,25 @@ export function scanBackward(graph: ComputationalGraph, prefix: string): NonFini
     const node = order[k];
     const entry = analysis.gates.get(node);
     if (!entry || !entry.upstream.isFinite()) continue;
-    const path = `${prefix}${node.name}`;
     const bad = node.inputNodes.findIndex((input, j) => {
       if (input.grad === undefined) return false;
       const c = entry.contributions[j];
       return c !== undefined ? !c.isFinite() : entry.error !== undefined && !input.grad.isFinite();
     });
     if (bad < 0) continue;
-    const inner = innerGraph(node);
-    const insideFinding = inner ? scanBackward(inner, `${path}/`) : undefined;
-    if (insideFinding) return insideFinding;
-    const message = `'${path}' (${node.gateType}) produced NaN or Infinity in backward, in the gradient for '${node.inputNodes[bad].name}' (the first gate to do so)`;
-    return { phase: 'backward', path, node, gateType: node.gateType, inputs: [...inputSummaries(node), ...upstreamSummary(node, entry.upstream)], source: 'scan', message };
+    const message = `'${node.name}' (${node.gateType}) produced NaN or Infinity in backward, in the gradient for '${node.inputNodes[bad].name}' (the first gate to do so)`;
+    return { phase: 'backward', path: node.name, node, gateType: node.gateType, inputs: [...inputSummaries(node), ...upstreamSummary(node, entry.upstream)], source: 'scan', message };
   }
   return undefined;
 }
 
-/** The node names an error carries in its `node` field, outermost first, following its `cause` chain (a gate inside a composite). */
-function errorNodes(error: unknown): string[] {
-  const names: string[] = [];
+/** The first node of the graph named by the error's `node` field, or by its causes' (an error wrapped on its way out). */
+function errorNode(graph: ComputationalGraph, error: unknown): GraphNode | undefined {
   for (let e = error as { node?: unknown; cause?: unknown } | undefined; e && typeof e === 'object'; e = e.cause as typeof e) {
-    if (typeof e.node === 'string') names.push(e.node);
+    const found = typeof e.node === 'string' ? graph.nodes.find((n) => n.name === e?.node) : undefined;
+    if (found) return found;
   }
-  return names;
+  return undefined;
 }
 
 /**
@@ -112,15 +102,7 @@ function replayUpstream(graph: ComputationalGraph, target: GraphNode, seed: Tens
       const dout = grads.get(node);
       if (node === target) return dout;
       if (node.kind !== 'gate' || !node.gate || dout === undefined) continue;
-      // A composite's backward replaces the gradients inside it: put them back.
-      const inner = innerGraph(node);
-      const restore = inner ? saveSubgraphGrads(inner) : undefined;
-      let dins: Tensor[];
-      try {
-        dins = node.gate.backward(dout);
-      } finally {
-        restore?.();
-      }
+      const dins = node.gate.backward(dout);
       node.inputNodes.forEach((input, j) => {
         const sum = grads.get(input);
         if (input.kind === 'constant') return;
@@ -134,34 +116,18 @@ function replayUpstream(graph: ComputationalGraph, target: GraphNode, seed: Tens
   return undefined;
 }
 
-/** The finding for an error that carries the node it arose at (`err.node`; inside a composite, its `cause` names the inner node). */
+/** The finding for an error that carries the node it arose at (`err.node`), with the inputs that gate got. */
 export function findingFromError(graph: ComputationalGraph, error: unknown, seed: Tensor | undefined): NonFiniteFinding | undefined {
   const message = (error as Error)?.message ?? String(error);
-  let g: ComputationalGraph | undefined = graph;
-  let owner = graph;
-  let node: GraphNode | undefined;
-  const path: string[] = [];
-  for (const name of errorNodes(error)) {
-    const found: GraphNode | undefined = g?.nodes.find((n) => n.name === name);
-    if (!found || !g) break;
-    owner = g;
-    node = found;
-    path.push(name);
-    g = innerGraph(found);
-  }
+  const node = errorNode(graph, error);
   if (!node) return undefined;
-  if (node.kind !== 'gate') return { phase: 'value', path: path.join('/'), node, gateType: undefined, inputs: [], source: 'error', message };
+  const path = node.name;
+  if (node.kind !== 'gate') return { phase: 'value', path, node, gateType: undefined, inputs: [], source: 'error', message };
   const forward = failedInForward(node);
-  const inner = innerGraph(node);
-  if (forward && inner) {
-    // The subgraph ran to the end (its own graph has no finite check): find the gate inside.
-    const found = scanForward(inner, `${path.join('/')}/`);
-    if (found) return { ...found, source: 'error', message: `${message}; inside it: ${found.message}` };
-  }
   const inputs = inputSummaries(node);
   if (!forward) {
-    const upstream = replayUpstream(owner, node, owner === graph ? seed : undefined) ?? node.grad;
+    const upstream = replayUpstream(graph, node, seed) ?? node.grad;
     if (upstream) inputs.push(...upstreamSummary(node, upstream));
   }
-  return { phase: forward ? 'forward' : 'backward', path: path.join('/'), node, gateType: node.gateType, inputs, source: 'error', message };
+  return { phase: forward ? 'forward' : 'backward', path, node, gateType: node.gateType, inputs, source: 'error', message };
 }

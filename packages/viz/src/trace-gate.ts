@@ -1,13 +1,11 @@
 import { ComputationalGraph, describeGate, Gate, GateTraceContext, GateTraceDescription, GraphNode, parenthesize, shapesEqual, Tensor } from '@chainrule/core';
-import { analyzeBackward, BackwardAnalysis, GateBackward } from './analysis';
-import { COMPOSITE_TRACE, innerGraph } from './composite';
+import { BackwardAnalysis, GateBackward } from './analysis';
 import { formatNumber, formatTensor, formatValues, gateClassName } from './format';
 
 /** The settings a trace runs with (TraceOptions with its defaults filled in). */
 export interface TraceSettings {
   digits: number;
   inline: number;
-  expandComposites: boolean;
   rules?: Readonly<Record<string, GateTraceDescription>>;
 }
 
@@ -31,22 +29,21 @@ export function traceState(settings: TraceSettings): TraceState {
 
 /** A node name as it appears in formulas: plain identifiers bare, anything else quoted ('1/x'). */
 export function nameOf(node: GraphNode): string {
-  return /^[\p{L}_][\p{L}\p{N}_#.]*$/u.test(node.name) ? node.name : `'${node.name}'`;
+  return /^[\p{L}_][\p{L}\p{N}_#./]*$/u.test(node.name) ? node.name : `'${node.name}'`;
 }
 
 const GENERIC_TRACE: GateTraceDescription = { pattern: 'local gradient' };
 
-/** The caller's rule for the gate, else what the gate's class declares, else the composite or generic phrasing. */
+/** The caller's rule for the gate, else what the gate's class declares, else the generic phrasing. */
 function descriptionOf(node: GraphNode, typeName: string, kind: string, rules: TraceSettings['rules']): GateTraceDescription {
-  const own = rules?.[typeName] ?? rules?.[kind] ?? describeGate(node.gate)?.trace;
-  return own ?? (innerGraph(node) ? COMPOSITE_TRACE : GENERIC_TRACE);
+  return rules?.[typeName] ?? rules?.[kind] ?? describeGate(node.gate)?.trace ?? GENERIC_TRACE;
 }
 
 function isScalarish(t: Tensor | undefined): boolean {
   return t !== undefined && t.size === 1;
 }
 
-/** Writes the backward account of one graph (the top-level one, or a composite's subgraph), last gate first. */
+/** Writes the backward account of the graph, last gate first (a composite's gates are the graph's, named `<composite>/<inner>`). */
 export function traceGraph(graph: ComputationalGraph, analysis: BackwardAnalysis, indent: string, stepPrefix: string, state: TraceState): void {
   // The shares each node has received so far, for the branch lines.
   const received = new Map<GraphNode, Tensor[]>();
@@ -82,11 +79,6 @@ function traceGate(
   const expression = rule.expression ? rule.expression(ctx) : `${typeName}(${inputs.join(', ')})`;
   const head = `${indent}${stepLabel}. ${typeName} ${out} = ${expression} (${rule.pattern})`;
 
-  const sub = settings.expandComposites ? innerGraph(node) : undefined;
-  if (sub) {
-    lines.push(`${indent}${stepLabel}. ${typeName} ${out}: inside, its subgraph runs backward from the upstream gradient ${show(entry.upstream)}:`);
-    traceGraph(sub, analyzeBackward(sub, { local: true }), `${indent}    `, `${stepLabel}.`, state);
-  }
   if (entry.error) {
     lines.push(`${head}: could not re-run its backward (${entry.error}); upstream ${show(entry.upstream)}`);
     return;

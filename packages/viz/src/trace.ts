@@ -13,8 +13,6 @@ export interface TraceOptions {
   digits?: number;
   /** Tensors of at most this many elements print all their values (default 6); larger ones a summary. */
   inline?: number;
-  /** Trace the inside of composite gates, indented under them (default true). */
-  expandComposites?: boolean;
   /**
    * Rules that override what a gate class declares (its static `description.trace`), keyed by gate
    * class name or bound name. A custom gate normally declares its own instead.
@@ -43,7 +41,6 @@ export function traceBackward(graph: ComputationalGraph, options: TraceOptions =
   const state = traceState({
     digits: options.digits ?? 4,
     inline: options.inline ?? 6,
-    expandComposites: options.expandComposites ?? true,
     rules: options.rules,
   });
   const analysis = analyzeBackward(graph, { local: true });
@@ -63,7 +60,6 @@ export function traceBackward(graph: ComputationalGraph, options: TraceOptions =
   }
   traceGraph(graph, analysis, '', '', state);
   const leaves = graph.nodes.filter((n) => n.kind === 'input' || n.kind === 'parameter');
-  for (const p of graph.parameters()) if (!leaves.includes(p)) leaves.push(p); // those inside composite gates
   const withGrad = leaves.filter((n) => n.grad !== undefined);
   if (withGrad.length > 0) {
     lines.push('Gradients of the inputs and parameters (the graph’s node.grad):');
