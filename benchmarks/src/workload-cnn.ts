@@ -1,11 +1,11 @@
-import { defaultKernel, Random, wasmMatmulAvailable } from '@chainrule/core';
+import { Random } from '@chainrule/core';
 import { Conv2DGate } from '@chainrule/gates';
 import { CnnSpec, makeCnnData } from './cnn-data';
 import { median, now, Row } from './harness';
 import { chainruleCnn, tfjsCnn } from './peers/cnn';
 import { useBackend } from './peers/tfjs';
 import { ThroughputOptions, trainThroughput } from './train-throughput';
-import { Peer, withKernel } from './workloads';
+import { Peer, wasmAvailable, withKernel } from './workloads';
 
 export interface W4Options extends ThroughputOptions {
   spec: CnnSpec;
@@ -30,8 +30,8 @@ export async function runW4(o: W4Options, peers: readonly Peer[], log: Log): Pro
     rows.push(row);
     log(`  W4 ${row.library}: ${Math.round(row.value)} samples/s, loss@${o.lossSteps} ${(row.loss as number).toFixed(5)}${row.bytesPerStep === undefined ? '' : `, ${row.bytesPerStep.toFixed(0)} B/step`}`);
   };
-  const wasm = wasmMatmulAvailable();
-  await withKernel('auto', 1, () => measure(chainruleCnn(data), wasm ? 'wasm SIMD kernel, 1 thread' : 'js kernel (wasm not built)'));
+  const wasm = wasmAvailable();
+  await withKernel('auto', 1, (k) => measure(chainruleCnn(data, k), wasm ? 'wasm SIMD kernel, 1 thread' : `js kernel (${k.info.reason})`));
   if (peers.includes('tfjs-wasm')) await measure(await tfjsCnn(data, 'wasm'));
   if (peers.includes('tfjs-cpu')) await measure(await tfjsCnn(data, 'cpu'));
   rows.push(...(await convForward(o, peers, log)));
@@ -74,13 +74,13 @@ async function convForward(o: W4Options, peers: readonly Peer[], log: Log): Prom
     rows.push(row);
     log(`  W4 conv2d ${library} (${metric}): ${row.value.toFixed(2)} GFLOP/s`);
   };
-  await withKernel('auto', 1, () => {
-    const gate = new Conv2DGate();
+  await withKernel('auto', 1, (kernel) => {
+    const gate = new Conv2DGate({}, kernel);
     push('chainrule', 'Conv2DGate forward', gflops(() => void gate.forward(x, w), flop, o.reps, o.minMs), 'im2col + one GEMM + NCHW scatter');
     const a = new Float32Array(m * k).fill(0.5);
     const b = new Float32Array(k * n).fill(0.25);
     const c = new Float32Array(m * n);
-    push('chainrule gemm', `the GEMM alone (${m}×${k}·${k}×${n})`, gflops(() => defaultKernel.gemm(a, b, c, m, k, n), flop, o.reps, o.minMs), `${defaultKernel.name} kernel, 1 thread`);
+    push('chainrule gemm', `the GEMM alone (${m}×${k}·${k}×${n})`, gflops(() => kernel.gemm(a, b, c, m, k, n), flop, o.reps, o.minMs), `${kernel.info.name} kernel, 1 thread`);
   });
   for (const backend of ['wasm', 'cpu'] as const) {
     if (!peers.includes(`tfjs-${backend}`)) continue;

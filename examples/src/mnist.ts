@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import { join } from 'path';
 import { SingleBar, Presets } from 'cli-progress';
+import { DEFAULT_OPSET } from '@chainrule/onnx';
+import { writeOnnx } from '@chainrule/onnx/node';
 import { ExampleOptions, loggerFor, outDirFor, percent } from './common';
 import { Random } from '@chainrule/core';
 import { CosineAnnealing, Scheduler } from '@chainrule/optim';
@@ -67,6 +69,8 @@ export interface MnistResult {
   plots: string[];
   /** The trained network (its graph in evaluation mode). */
   net: TrainableNet;
+  /** The trained network from input x to the scores, as ONNX (`<outDir>/model.onnx`). */
+  onnxFile: string;
 }
 
 export const MNIST_DEFAULTS = { model: 'mlp' as MnistModel, epochs: 8, batchSize: 64, hidden: [128, 64], optimizer: 'adam' as OptimizerName, seed: 42, outDir: join('out', 'mnist') };
@@ -182,6 +186,11 @@ export async function runMnist(options: MnistRunOptions = {}): Promise<MnistResu
   net.graph.eval();
   const plots = await saveMnistPlots(outDir, history);
   for (const p of plots) log(`wrote ${p}`);
+  // The inference part (pixels → 10 scores, no loss) for ONNX Runtime and every engine that reads ONNX.
+  const onnxFile = join(outDir, 'model.onnx');
+  const bytes = writeOnnx(onnxFile, net.graph, { inputs: ['x'], output: net.scores });
+  const inputShape = `[N, ${(net.featureShape ?? [MNIST_PIXELS]).join(', ')}]`;
+  log(`wrote ${onnxFile} (${(bytes / 1024).toFixed(0)} KiB, ONNX opset ${DEFAULT_OPSET}: input x ${inputShape} → 10 scores [N, 10])`);
   return {
     model,
     architecture,
@@ -197,6 +206,7 @@ export async function runMnist(options: MnistRunOptions = {}): Promise<MnistResu
     trainCpuSeconds,
     plots,
     net,
+    onnxFile,
   };
 }
 

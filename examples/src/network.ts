@@ -1,6 +1,18 @@
 import { ComputationalGraph, DType, GraphNode, InvalidArgumentError, Random, Tensor } from '@chainrule/core';
 import { createGatesContainer, Linear, mlp, ReLUGate, SigmoidGate, SoftmaxCrossEntropyGate, TanhGate } from '@chainrule/gates';
-import { Adagrad, Adam, AdamW, Dataset as TrainerDataset, RMSProp, Scheduler, SGD, TrainableOptimizer, Trainer } from '@chainrule/optim';
+import {
+  Adagrad,
+  Adam,
+  AdamW,
+  argmaxRows,
+  Dataset as TrainerDataset,
+  evaluate as evaluateGraph,
+  RMSProp,
+  Scheduler,
+  SGD,
+  TrainableOptimizer,
+  Trainer,
+} from '@chainrule/optim';
 import { Dataset } from './data';
 
 /**
@@ -29,9 +41,9 @@ export interface ClassifierSpec {
 }
 
 export interface Layer {
-  /** The Linear gate's node. */
+  /** The Linear layer's output node (`fc<i>`, the layer's x·W + b). */
   linear: GraphNode;
-  /** Its weight and bias parameters (nodes of the layer's subgraph). */
+  /** Its weight and bias parameters (`fc<i>/W`, `fc<i>/b`). */
   W: GraphNode;
   b: GraphNode | undefined;
   /** The activation's node (undefined for the output layer). */
@@ -68,7 +80,7 @@ export function buildClassifier(spec: ClassifierSpec): Classifier {
   const layers: Layer[] = [];
   for (let i = 1; i < sizes.length; i++) {
     const linear = graph.node(`fc${i}`);
-    const gate = linear.gate as Linear;
+    const gate = graph.group(`fc${i}`).gate as Linear;
     layers.push({ linear, W: gate.weight, b: gate.bias, out: i + 1 < sizes.length ? graph.node(`fc${i}_act`) : undefined });
   }
   if (init === 'naive') {
@@ -122,24 +134,6 @@ export function makeOptimizer(name: OptimizerName, params: GraphNode[], lr = DEF
   }
 }
 
-/** Index of the largest score in each row. */
-export function argmaxRows(scores: Tensor, out: Int32Array = new Int32Array(scores.shape[0])): Int32Array {
-  const [n, c] = scores.shape;
-  const s = scores.data;
-  for (let i = 0; i < n; i++) {
-    let best = 0;
-    let bestValue = s[i * c];
-    for (let j = 1; j < c; j++) {
-      if (s[i * c + j] > bestValue) {
-        bestValue = s[i * c + j];
-        best = j;
-      }
-    }
-    out[i] = best;
-  }
-  return out;
-}
-
 /** A data set as @chainrule/optim's Trainer takes it. */
 export function trainerData(data: Dataset): TrainerDataset {
   return { features: data.x, labels: data.y };
@@ -162,17 +156,9 @@ export interface TrainableNet {
   featureShape?: readonly number[];
 }
 
-/** Mean loss and accuracy over a data set, forward only (the Trainer's evaluate, in batches of 1000). */
+/** Mean loss and accuracy over a data set, forward only (optim's evaluate, in batches of 1000). */
 export function evaluate(net: Classifier, data: Dataset, batchSize = 1000): { loss: number; accuracy: number } {
-  const trainer = new Trainer({
-    graph: net.graph,
-    optimizer: { params: [], lr: 0, step: () => undefined },
-    features: net.x,
-    labels: net.labels,
-    scores: net.scores,
-    batchSize: Math.min(batchSize, data.n),
-  });
-  const { loss, accuracy } = trainer.evaluate(trainerData(data));
+  const { loss, accuracy } = evaluateGraph(net.graph, trainerData(data), { features: net.x, labels: net.labels, scores: net.scores, batchSize });
   return { loss, accuracy };
 }
 

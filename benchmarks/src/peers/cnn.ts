@@ -1,4 +1,4 @@
-import { ComputationalGraph, Tensor } from '@chainrule/core';
+import { ComputationalGraph, kernelModule, MatmulKernel, Tensor } from '@chainrule/core';
 import { cnn, Conv2D, createGatesContainer, Linear, SoftmaxCrossEntropyGate } from '@chainrule/gates';
 import { SGD } from '@chainrule/optim';
 import { CnnData } from '../cnn-data';
@@ -10,11 +10,14 @@ type TF4D = import('@tensorflow/tfjs').Tensor4D;
 type TF2D = import('@tensorflow/tfjs').Tensor2D;
 type TF5D = import('@tensorflow/tfjs').Tensor5D;
 
-/** chainrule's W4: the library's cnn() recipe (Conv2D, MaxPool2DGate, ReLUGate, Linear) with SGD, float32, batches prepared once as views. */
-export function chainruleCnn(data: CnnData): MlpTrainer {
+/**
+ * chainrule's W4: the library's cnn() recipe (Conv2D, MaxPool2DGate, ReLUGate, Linear) with SGD,
+ * float32, batches prepared once as views. The graph's container binds `kernel`.
+ */
+export function chainruleCnn(data: CnnData, kernel: MatmulKernel): MlpTrainer {
   const { spec, weights: w } = data;
   const B = spec.batch;
-  const g = new ComputationalGraph(createGatesContainer());
+  const g = new ComputationalGraph(createGatesContainer(kernelModule(kernel)));
   const x = g.input('x', { shape: [null, 1, 28, 28], dtype: 'float32', requiresGrad: false });
   const y = g.input('y', { shape: [null], dtype: 'float32', requiresGrad: false });
   const scores = cnn(g, x, {
@@ -29,10 +32,10 @@ export function chainruleCnn(data: CnnData): MlpTrainer {
     (layer.weight.value as Tensor).data.set(W);
     (layer.bias?.value as Tensor).data.set(b);
   };
-  set(g.node('conv1').gate as Conv2D, w.conv1W, w.conv1b);
-  set(g.node('conv2').gate as Conv2D, w.conv2W, w.conv2b);
-  set(g.node('fc1').gate as Linear, w.fc1W, w.fc1b);
-  set(g.node('out').gate as Linear, w.fc2W, w.fc2b);
+  set(g.group('conv1').gate as Conv2D, w.conv1W, w.conv1b);
+  set(g.group('conv2').gate as Conv2D, w.conv2W, w.conv2b);
+  set(g.group('fc1').gate as Linear, w.fc1W, w.fc1b);
+  set(g.group('out').gate as Linear, w.fc2W, w.fc2b);
   const opt = new SGD(g.parameters(), { lr: spec.lr });
   const nBatches = Math.floor(spec.samples / B);
   const labels = Float32Array.from(data.labels);

@@ -1,18 +1,24 @@
-import { ConfigurableGate, numberOptions, TypedArray, UnaryGate } from '@chainrule/core';
-import { injectable } from 'inversify';
+import { GATE_OPTIONS, GateDescription, readOptions, TypedArray, UnaryGate } from '@chainrule/core';
+import { inject, injectable, optional } from 'inversify';
 
 /** f(x) = c + x, with c set by option `c` (default 0); the lectures' +1 of the sigmoid. Backward: dout. */
 @injectable()
-export class AddConstantGate extends UnaryGate implements ConfigurableGate<{ c?: number }> {
+export class AddConstantGate extends UnaryGate {
+  /** How traces and health reports describe it (core's GateDescription). */
+  static readonly description: GateDescription<AddConstantGate> = {
+    trace: {
+      pattern: 'adding a constant passes the gradient through',
+      elementwise: true,
+      expression: (x) => (x.gate.c < 0 ? `${x.inputs[0]} − ${x.num(-x.gate.c)}` : `${x.inputs[0]} + ${x.num(x.gate.c)}`),
+      local: () => ({ formula: '1' }),
+    },
+  };
+
   c = 0;
 
-  constructor(options: { c?: number } = {}) {
+  constructor(@inject(GATE_OPTIONS) @optional() options: { c?: number } = {}) {
     super();
-    this.configure(options);
-  }
-
-  configure(options: { c?: number }): void {
-    this.c = numberOptions('AddConstantGate', options, { c: 0 }).c;
+    this.c = readOptions<{ c?: number }>('AddConstantGate', options, { c: 'number' }).c ?? 0;
   }
 
   protected compute(x: TypedArray, out: TypedArray): void {

@@ -1,5 +1,5 @@
-import { Tensor, TypedArray } from '@chainrule/core';
-import { injectable } from 'inversify';
+import { GATE_OPTIONS, GateDescription, Tensor, TypedArray } from '@chainrule/core';
+import { inject, injectable, optional } from 'inversify';
 import { Pool2DGate, Pool2DOptions } from './pool2d-gate';
 import { Window } from './window';
 
@@ -14,11 +14,16 @@ export type AvgPool2DOptions = Pool2DOptions;
  */
 @injectable()
 export class AvgPool2DGate extends Pool2DGate {
-  protected readonly gate = 'AvgPool2DGate';
+  static readonly description: GateDescription<AvgPool2DGate> = {
+    trace: {
+      pattern: 'average pooling distributes evenly over each window',
+      expression: (c) => `avgpool(${c.inputs[0]})`,
+      local: (_j, c) => ({ formula: `1/${c.gate.win.kh * c.gate.win.kw} over each ${c.gate.win.kh}×${c.gate.win.kw} window of ${c.inputs[0]} (summed where windows overlap)` }),
+    },
+  };
 
-  constructor(options: AvgPool2DOptions | undefined = undefined) {
-    super();
-    if (options !== undefined) this.configure(options);
+  constructor(@inject(GATE_OPTIONS) @optional() options: AvgPool2DOptions = {}) {
+    super('AvgPool2DGate', options);
   }
 
   protected pool(x: Tensor, win: Window, out: Tensor): void {

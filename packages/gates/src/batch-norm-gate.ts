@@ -1,16 +1,17 @@
 import {
   ArityError,
-  ConfigurableGate,
   expectDout,
   formatShape,
   Gate,
+  GATE_OPTIONS,
   GateContext,
+  GateDescription,
   InvalidArgumentError,
+  readOptions,
   ShapeError,
   Tensor,
 } from '@chainrule/core';
-import { injectable } from 'inversify';
-import { readOptions } from './read-options';
+import { inject, injectable, optional } from 'inversify';
 
 export interface BatchNormOptions {
   /** Weight of the newest batch in the running averages (default 0.1, as PyTorch). */
@@ -36,9 +37,26 @@ export interface BatchNormOptions {
  * dσ²_r = −½ Σ dout γ (x − μ_r) (σ²_r + ε)^(−3/2)), so gradcheck holds in both modes.
  */
 @injectable()
-export class BatchNormGate implements Gate, ConfigurableGate<BatchNormOptions> {
-  momentum = 0.1;
-  eps = 1e-5;
+export class BatchNormGate implements Gate {
+  static readonly description: GateDescription = {
+    trace: {
+      pattern: 'batch norm normalises, scales and shifts per channel',
+      expression: (c) => {
+        const [x, gamma, beta] = c.inputs;
+        return `${gamma} · (${x} − μ) / √(σ² + ε) + ${beta}`;
+      },
+      local: (j) =>
+        [
+          { formula: 'γ/√(σ² + ε), less the batch mean’s and variance’s share in training: γ/(M√(σ² + ε)) · (M − 1 − x̂²) on the diagonal' },
+          { formula: 'x̂ = (x − μ)/√(σ² + ε)' },
+          { formula: '1' },
+          { formula: '0 in training (state the output does not read); −γ/√(σ²_r + ε) in evaluation' },
+          { formula: '0 in training (state the output does not read); −½ γ (x − μ_r)(σ²_r + ε)^(−3/2) in evaluation' },
+        ][j],
+    },
+  };
+  readonly momentum: number;
+  readonly eps: number;
   private training = true;
   private x: Tensor | undefined;
   private gamma: Tensor | undefined;
@@ -53,11 +71,7 @@ export class BatchNormGate implements Gate, ConfigurableGate<BatchNormOptions> {
   /** The five inputs of the last forward (backward returns a gradient of each one's shape and dtype). */
   private inputs: readonly Tensor[] = [];
 
-  constructor(options: BatchNormOptions | undefined = undefined) {
-    if (options !== undefined) this.configure(options);
-  }
-
-  configure(options: BatchNormOptions): void {
+  constructor(@inject(GATE_OPTIONS) @optional() options: BatchNormOptions = {}) {
     const o = readOptions<BatchNormOptions>('BatchNormGate', options, { momentum: 'number', eps: 'number' });
     if (o.momentum !== undefined && !(o.momentum >= 0 && o.momentum <= 1)) {
       throw new InvalidArgumentError(`BatchNormGate: option 'momentum' must be in [0, 1], got ${o.momentum}`);

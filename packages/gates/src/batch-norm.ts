@@ -1,7 +1,6 @@
-import { CompositeGate, ComputationalGraph, ConfigurableGate, DType, formatShape, GraphNode, InvalidArgumentError, ShapeError, Tensor } from '@chainrule/core';
-import { injectable } from 'inversify';
+import { CompositeGate, ComputationalGraph, DType, formatShape, GATE_OPTIONS, GraphNode, InvalidArgumentError, readOptions, ShapeError, Tensor } from '@chainrule/core';
+import { inject, injectable, optional } from 'inversify';
 import { BatchNormGate } from './batch-norm-gate';
-import { readOptions } from './read-options';
 
 export interface BatchNormLayerOptions {
   /** Channels (C, axis 1 of the input). Required. */
@@ -23,34 +22,29 @@ export interface BatchNormLayerOptions {
  * layer to the running statistics; `graph.train()` back to batch statistics.
  */
 @injectable()
-export class BatchNorm extends CompositeGate implements ConfigurableGate<BatchNormLayerOptions> {
+export class BatchNorm extends CompositeGate {
   readonly arity = 1;
-  private settings: Required<BatchNormLayerOptions> | undefined;
-  private built = false;
+  /** The settings in force (defaults filled in). */
+  readonly settings: Readonly<Required<BatchNormLayerOptions>>;
   private nodes: { gamma: GraphNode; beta: GraphNode; mean: GraphNode; variance: GraphNode } | undefined;
 
-  constructor(options: BatchNormLayerOptions | undefined = undefined) {
+  constructor(@inject(GATE_OPTIONS) @optional() options: BatchNormLayerOptions = {}) {
     super();
-    if (options !== undefined) this.configure(options);
-  }
-
-  configure(options: BatchNormLayerOptions): void {
-    if (this.built) throw new InvalidArgumentError('BatchNorm: configure() after its parameters were created');
     const o = readOptions<BatchNormLayerOptions>('BatchNorm', options, { numFeatures: 'positiveInteger', momentum: 'number', eps: 'number', dtype: ['float32', 'float64'] });
     if (o.numFeatures === undefined) throw new InvalidArgumentError(`BatchNorm: option 'numFeatures' is required (a positive integer), got ${JSON.stringify(options)}`);
     new BatchNormGate({ momentum: o.momentum, eps: o.eps }); // checks momentum and eps now, not at build
     this.settings = { numFeatures: o.numFeatures, momentum: o.momentum ?? 0.1, eps: o.eps ?? 1e-5, dtype: o.dtype ?? 'float64' };
   }
 
-  /** γ, β, running mean and running variance (nodes of the subgraph). */
+  /** γ, β, running mean and running variance: nodes of the graph the layer was added to, or of its own graph. */
   get parameterNodes(): { gamma: GraphNode; beta: GraphNode; mean: GraphNode; variance: GraphNode } {
-    this.subgraph();
+    if (!this.nodes) this.standalone();
     return this.nodes as NonNullable<BatchNorm['nodes']>;
   }
 
   override forward(...inputs: Tensor[]): Tensor {
     const x = inputs[0];
-    const s = this.require();
+    const s = this.settings;
     if (inputs.length === 1 && x instanceof Tensor && (x.rank < 2 || x.shape[1] !== s.numFeatures)) {
       throw new ShapeError(`BatchNorm.forward: expected an input of shape [N, ${s.numFeatures}, ...] (numFeatures ${s.numFeatures}), got ${formatShape(x.shape)}`);
     }
@@ -58,7 +52,7 @@ export class BatchNorm extends CompositeGate implements ConfigurableGate<BatchNo
   }
 
   protected build(g: ComputationalGraph, inputs: GraphNode[]): GraphNode {
-    const s = this.require();
+    const s = this.settings;
     const c = s.numFeatures;
     const gamma = g.parameter('gamma', Tensor.ones([c], s.dtype));
     const beta = g.parameter('beta', Tensor.zeros([c], s.dtype));
@@ -67,13 +61,6 @@ export class BatchNorm extends CompositeGate implements ConfigurableGate<BatchNo
     g.setRequiresGrad(mean, false);
     g.setRequiresGrad(variance, false);
     this.nodes = { gamma, beta, mean, variance };
-    const y = g.gate(BatchNormGate, [inputs[0], gamma, beta, mean, variance], { name: 'bn', options: { momentum: s.momentum, eps: s.eps } });
-    this.built = true;
-    return y;
-  }
-
-  private require(): Required<BatchNormLayerOptions> {
-    if (!this.settings) throw new InvalidArgumentError("BatchNorm: not configured (option 'numFeatures' is required)");
-    return this.settings;
+    return g.gate(BatchNormGate, [inputs[0], gamma, beta, mean, variance], { name: 'bn', options: { momentum: s.momentum, eps: s.eps } });
   }
 }

@@ -1,11 +1,12 @@
 import {
   ArityError,
-  ConfigurableGate,
   defaultKernel,
   expectDout,
   formatShape,
   Gate,
+  GATE_OPTIONS,
   GateContext,
+  GateDescription,
   MATMUL_KERNEL,
   MatmulKernel,
   resultDType,
@@ -35,8 +36,20 @@ export type Conv2DOptions = Pick<WindowOptions, 'stride' | 'padding' | 'dilation
  * graph says x needs no gradient (the first layer's data). Every buffer is reused between calls.
  */
 @injectable()
-export class Conv2DGate implements Gate, ConfigurableGate<Conv2DOptions> {
-  private win: Window = readWindow('Conv2DGate', {}, [], 1);
+export class Conv2DGate implements Gate {
+  static readonly description: GateDescription = {
+    trace: {
+      pattern: 'convolution multiplies each window by the filters',
+      expression: (c) => `conv2d(${c.inputs.join(', ')})`,
+      local: (j, c) =>
+        [
+          { formula: `${c.inputs[1]} laid over each window (col2im of Wᵀ · dY, summed where windows overlap)` },
+          { formula: `the windows of ${c.inputs[0]} (dW = dY · im2col(x)ᵀ)` },
+          { formula: '1 at every output position (db = Σ dY)' },
+        ][j],
+    },
+  };
+  private readonly win: Window;
   private x: Tensor | undefined;
   private w: Tensor | undefined;
   private b: Tensor | undefined;
@@ -54,12 +67,12 @@ export class Conv2DGate implements Gate, ConfigurableGate<Conv2DOptions> {
   private lastW: readonly number[] | undefined;
   private outShape: number[] = [];
 
-  /** Used on its own: `new Conv2DGate()` then `configure({ stride: 2 })` (the defaults are stride 1, padding 0, dilation 1). */
-  constructor(@inject(MATMUL_KERNEL) @optional() private readonly kernel: MatmulKernel = defaultKernel) {}
-
-  configure(options: Conv2DOptions): void {
+  /** Used on its own: `new Conv2DGate({ stride: 2 })` (the defaults are stride 1, padding 0, dilation 1). */
+  constructor(
+    @inject(GATE_OPTIONS) @optional() options: Conv2DOptions = {},
+    @inject(MATMUL_KERNEL) @optional() private readonly kernel: MatmulKernel = defaultKernel,
+  ) {
     this.win = readWindow('Conv2DGate', options, ['stride', 'padding', 'dilation'], 1);
-    this.lastIn = undefined;
   }
 
   prepare(ctx: GateContext): void {

@@ -1,7 +1,6 @@
-import { CompositeGate, ComputationalGraph, ConfigurableGate, DType, formatShape, GraphNode, InvalidArgumentError, Random, ShapeError, Tensor } from '@chainrule/core';
-import { injectable } from 'inversify';
+import { CompositeGate, ComputationalGraph, DType, formatShape, GATE_OPTIONS, GraphNode, InvalidArgumentError, Random, readOptions, ShapeError, Tensor } from '@chainrule/core';
+import { inject, injectable, optional } from 'inversify';
 import { Conv2DGate } from './conv2d-gate';
-import { readOptions } from './read-options';
 import { pairOption } from './window';
 
 export interface Conv2DLayerOptions {
@@ -31,20 +30,15 @@ export interface Conv2DLayerOptions {
  * On its own: `new Conv2D({ inChannels: 1, outChannels: 8, kernel: 5 }).forward(x)`.
  */
 @injectable()
-export class Conv2D extends CompositeGate implements ConfigurableGate<Conv2DLayerOptions> {
+export class Conv2D extends CompositeGate {
   readonly arity = 1;
-  private settings: (Required<Omit<Conv2DLayerOptions, 'kernel' | 'stride' | 'padding' | 'dilation'>> & { kernel: [number, number]; stride: [number, number]; padding: [number, number]; dilation: [number, number] }) | undefined;
-  private built = false;
+  /** The settings in force (defaults filled in, each window size as [height, width]). */
+  readonly settings: Required<Omit<Conv2DLayerOptions, 'kernel' | 'stride' | 'padding' | 'dilation'>> & { kernel: [number, number]; stride: [number, number]; padding: [number, number]; dilation: [number, number] };
   private w: GraphNode | undefined;
   private b: GraphNode | undefined;
 
-  constructor(options: Conv2DLayerOptions | undefined = undefined) {
+  constructor(@inject(GATE_OPTIONS) @optional() options: Conv2DLayerOptions = {}) {
     super();
-    if (options !== undefined) this.configure(options);
-  }
-
-  configure(options: Conv2DLayerOptions): void {
-    if (this.built) throw new InvalidArgumentError('Conv2D: configure() after its parameters were created');
     const o = readOptions<Conv2DLayerOptions>('Conv2D', options, {
       inChannels: 'positiveInteger',
       outChannels: 'positiveInteger',
@@ -74,19 +68,19 @@ export class Conv2D extends CompositeGate implements ConfigurableGate<Conv2DLaye
 
   /** The weight parameter W [F, C, KH, KW]. */
   get weight(): GraphNode {
-    this.subgraph();
+    if (!this.w) this.standalone();
     return this.w as GraphNode;
   }
 
   /** The bias parameter b [F], or undefined with `bias: false`. */
   get bias(): GraphNode | undefined {
-    this.subgraph();
+    if (!this.w) this.standalone();
     return this.b;
   }
 
   override forward(...inputs: Tensor[]): Tensor {
     const x = inputs[0];
-    const s = this.require();
+    const s = this.settings;
     if (inputs.length === 1 && x instanceof Tensor && (x.rank !== 4 || x.shape[1] !== s.inChannels)) {
       throw new ShapeError(`Conv2D.forward: expected an input of shape [N, ${s.inChannels}, H, W] (inChannels ${s.inChannels}), got ${formatShape(x.shape)}`);
     }
@@ -94,19 +88,12 @@ export class Conv2D extends CompositeGate implements ConfigurableGate<Conv2DLaye
   }
 
   protected build(g: ComputationalGraph, inputs: GraphNode[]): GraphNode {
-    const s = this.require();
+    const s = this.settings;
     const [kh, kw] = s.kernel;
     const fanIn = s.inChannels * kh * kw;
     this.w = g.parameter('W', new Random(s.seed).randn([s.outChannels, s.inChannels, kh, kw], { dtype: s.dtype, std: Math.sqrt(2 / fanIn) }));
     const args = [inputs[0], this.w];
     if (s.bias) args.push((this.b = g.parameter('b', Tensor.zeros([s.outChannels], s.dtype))));
-    const y = g.gate(Conv2DGate, args, { name: 'conv', options: { stride: s.stride, padding: s.padding, dilation: s.dilation } });
-    this.built = true;
-    return y;
-  }
-
-  private require(): NonNullable<Conv2D['settings']> {
-    if (!this.settings) throw new InvalidArgumentError("Conv2D: not configured (options 'inChannels', 'outChannels' and 'kernel' are required)");
-    return this.settings;
+    return g.gate(Conv2DGate, args, { name: 'conv', options: { stride: s.stride, padding: s.padding, dilation: s.dilation } });
   }
 }

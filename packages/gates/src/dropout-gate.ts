@@ -1,6 +1,5 @@
-import { ConfigurableGate, expectDout, expectInputs, Gate, GateContext, InvalidArgumentError, Random, RANDOM_SOURCE, Tensor } from '@chainrule/core';
+import { expectDout, expectInputs, Gate, GATE_OPTIONS, GateDescription, GateContext, InvalidArgumentError, Random, RANDOM_SOURCE, readOptions, Tensor } from '@chainrule/core';
 import { inject, injectable, optional } from 'inversify';
-import { readOptions } from './read-options';
 
 export interface DropoutOptions {
   /** Probability of zeroing each element in training, in [0, 1) (default 0.5). */
@@ -17,9 +16,17 @@ export interface DropoutOptions {
  * whole run), else from the gate's own `new Random(seed)`.
  */
 @injectable()
-export class DropoutGate implements Gate, ConfigurableGate<DropoutOptions> {
-  p = 0.5;
-  private rng: Random;
+export class DropoutGate implements Gate {
+  static readonly description: GateDescription<DropoutGate> = {
+    trace: {
+      pattern: 'dropout masks and rescales',
+      elementwise: true,
+      expression: (c) => `dropout(${c.inputs[0]}, p = ${c.num(c.gate.p)})`,
+      local: (_j, c) => ({ formula: `1/(1 − ${c.num(c.gate.p)}) where kept, 0 where dropped (1 everywhere in evaluation)` }),
+    },
+  };
+  readonly p: number;
+  private readonly rng: Random;
   private training = true;
   private x: Tensor | undefined;
   private output: Tensor | undefined;
@@ -27,17 +34,16 @@ export class DropoutGate implements Gate, ConfigurableGate<DropoutOptions> {
   private dx: Tensor | undefined;
   private readonly grads: Tensor[] = [];
 
-  constructor(@inject(RANDOM_SOURCE) @optional() private readonly shared: Random | undefined = undefined) {
-    this.rng = shared ?? new Random(42);
-  }
-
-  configure(options: DropoutOptions): void {
+  constructor(
+    @inject(GATE_OPTIONS) @optional() options: DropoutOptions = {},
+    @inject(RANDOM_SOURCE) @optional() shared: Random | undefined = undefined,
+  ) {
     const o = readOptions<DropoutOptions>('DropoutGate', options, { p: 'number', seed: 'integer' });
     if (o.p !== undefined && !(o.p >= 0 && o.p < 1)) {
       throw new InvalidArgumentError(`DropoutGate: option 'p' must be a probability in [0, 1), got ${o.p}`);
     }
     this.p = o.p ?? 0.5;
-    if (this.shared === undefined) this.rng = new Random(o.seed ?? 42);
+    this.rng = shared ?? new Random(o.seed ?? 42);
   }
 
   prepare(ctx: GateContext): void {

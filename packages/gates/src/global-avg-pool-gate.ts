@@ -1,4 +1,4 @@
-import { expectDout, expectInputs, Gate, Tensor } from '@chainrule/core';
+import { expectDout, expectInputs, Gate, GateDescription, Tensor } from '@chainrule/core';
 import { injectable } from 'inversify';
 import { expectNCHW } from './window';
 
@@ -8,6 +8,16 @@ import { expectNCHW } from './window';
  */
 @injectable()
 export class GlobalAvgPoolGate implements Gate {
+  static readonly description: GateDescription = {
+    trace: {
+      pattern: 'global average distributes evenly over each channel',
+      expression: (c) => `mean over H, W of ${c.inputs[0]}`,
+      local: (_j, c) => {
+        const x = c.values[0];
+        return { formula: x !== undefined && x.rank === 4 ? `1/${x.shape[2] * x.shape[3]} (1/(H·W)) everywhere` : '1/(H·W) everywhere' };
+      },
+    },
+  };
   private x: Tensor | undefined;
   private output: Tensor | undefined;
   private dx: Tensor | undefined;

@@ -1,6 +1,6 @@
 import {
   expectDout,
-  expectInputs,
+  expectArgs,
   formatShape,
   defaultKernel,
   Gate,
@@ -13,6 +13,7 @@ import {
   Tensor,
 } from '@chainrule/core';
 import { inject, injectable, optional } from 'inversify';
+import { gradBuffer } from './grad-buffer';
 
 /**
  * z = x · W, the matrix product (numpy's `matmul` for these ranks):
@@ -35,8 +36,6 @@ export class MatMulGate implements Gate {
   private x: Tensor | undefined;
   private w: Tensor | undefined;
   private output: Tensor | undefined;
-  private dx: Tensor | undefined;
-  private dw: Tensor | undefined;
   private rows = 0;
   private inner = 0;
   private cols = 0;
@@ -47,9 +46,10 @@ export class MatMulGate implements Gate {
 
   constructor(@inject(MATMUL_KERNEL) @optional() private readonly kernel: MatmulKernel = defaultKernel) {}
 
-  forward(...inputs: Tensor[]): Tensor {
-    expectInputs('MatMulGate', inputs, 2);
-    const [x, w] = inputs;
+  forward(...inputs: Tensor[]): Tensor;
+  // Two declared parameters, not a rest array: the graph calls forward(x, w), which then allocates nothing.
+  forward(x: Tensor, w: Tensor): Tensor {
+    expectArgs('MatMulGate', arguments.length, 2, x, w);
     const outShape = this.plan(x, w);
     const out = (this.output = Tensor.reuse(this.output, outShape, resultDType(x.dtype, w.dtype)));
     this.x = x;
@@ -67,14 +67,12 @@ export class MatMulGate implements Gate {
     const x = this.x;
     expectDout('MatMulGate', x, dout, this.output?.shape);
     const w = this.w as Tensor;
-    const dx = (this.dx = Tensor.reuse(this.dx, x.shape, x.dtype));
-    const dw = (this.dw = Tensor.reuse(this.dw, w.shape, w.dtype));
+    const dx = gradBuffer(this.grads, 0, x);
+    const dw = gradBuffer(this.grads, 1, w);
     // dx[rows×k] = dout[rows×n] · Wᵀ, with W stored [k×n].
     if (this.needDx) this.kernel.gemmTransB(dout.data, w.data, dx.data, this.rows, this.cols, this.inner);
     // dW[k×n] = xᵀ · dout, with x stored [rows×k].
     this.kernel.gemmTransA(x.data, dout.data, dw.data, this.inner, this.rows, this.cols);
-    this.grads[0] = dx;
-    this.grads[1] = dw;
     return this.grads;
   }
 

@@ -1,5 +1,5 @@
-import { Tensor } from '@chainrule/core';
-import { injectable } from 'inversify';
+import { GATE_OPTIONS, GateDescription, Tensor } from '@chainrule/core';
+import { inject, injectable, optional } from 'inversify';
 import { Pool2DGate, Pool2DOptions } from './pool2d-gate';
 import { Window } from './window';
 
@@ -15,13 +15,18 @@ export type MaxPool2DOptions = Pool2DOptions;
  */
 @injectable()
 export class MaxPool2DGate extends Pool2DGate {
-  protected readonly gate = 'MaxPool2DGate';
+  static readonly description: GateDescription = {
+    trace: {
+      pattern: 'max pooling routes to each window’s maximum',
+      expression: (c) => `maxpool(${c.inputs[0]})`,
+      local: (_j, c) => ({ formula: `1 at each window’s first maximum of ${c.inputs[0]}, else 0 (summed where windows overlap)` }),
+    },
+  };
   /** For each output element, the flat index into x of its window's maximum. */
   private argmax = new Int32Array(0);
 
-  constructor(options: MaxPool2DOptions | undefined = undefined) {
-    super();
-    if (options !== undefined) this.configure(options);
+  constructor(@inject(GATE_OPTIONS) @optional() options: MaxPool2DOptions = {}) {
+    super('MaxPool2DGate', options);
   }
 
   protected pool(x: Tensor, win: Window, out: Tensor): void {

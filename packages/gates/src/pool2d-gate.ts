@@ -1,4 +1,4 @@
-import { ConfigurableGate, expectDout, expectInputs, Gate, Tensor } from '@chainrule/core';
+import { expectDout, expectInputs, Gate, Tensor } from '@chainrule/core';
 import { injectable } from 'inversify';
 import { checkPoolWindow, expectNCHW, readWindow, Window, windowOutput, WindowOptions } from './window';
 
@@ -11,25 +11,25 @@ export type Pool2DOptions = Pick<WindowOptions, 'kernel' | 'stride' | 'padding'>
  * dout back onto dx (which arrives zeroed).
  */
 @injectable()
-export abstract class Pool2DGate implements Gate, ConfigurableGate<Pool2DOptions> {
-  protected win: Window | undefined;
+export abstract class Pool2DGate implements Gate {
+  protected readonly win: Window;
   private x: Tensor | undefined;
   private output: Tensor | undefined;
   private dx: Tensor | undefined;
   private readonly grads: Tensor[] = [];
 
-  protected abstract readonly gate: string;
+  /** `gate` names the subclass in errors; options as the subclass's constructor got them (GATE_OPTIONS). */
+  constructor(protected readonly gate: string, options: Pool2DOptions) {
+    this.win = checkPoolWindow(gate, options, readWindow(gate, options, ['kernel', 'stride', 'padding'], 'kernel'));
+  }
+
   protected abstract pool(x: Tensor, win: Window, out: Tensor): void;
   protected abstract unpool(dout: Tensor, win: Window, dx: Tensor): void;
-
-  configure(options: Pool2DOptions): void {
-    this.win = checkPoolWindow(this.gate, options, readWindow(this.gate, options, ['kernel', 'stride', 'padding'], 'kernel'));
-  }
 
   forward(...inputs: Tensor[]): Tensor {
     expectInputs(this.gate, inputs, 1);
     const x = inputs[0];
-    const win = checkPoolWindow(this.gate, undefined, this.win);
+    const win = this.win;
     expectNCHW(this.gate, x.shape);
     const [n, c, h, w] = x.shape;
     const [oh, ow] = windowOutput(this.gate, win, x.shape, h, w);
@@ -44,7 +44,7 @@ export abstract class Pool2DGate implements Gate, ConfigurableGate<Pool2DOptions
     expectDout(this.gate, x, dout, this.output?.shape);
     const dx = (this.dx = Tensor.reuse(this.dx, x.shape, x.dtype));
     dx.data.fill(0);
-    this.unpool(dout, this.win as Window, dx);
+    this.unpool(dout, this.win, dx);
     this.grads[0] = dx;
     return this.grads;
   }

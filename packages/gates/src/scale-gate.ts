@@ -1,18 +1,24 @@
-import { ConfigurableGate, numberOptions, TypedArray, UnaryGate } from '@chainrule/core';
-import { injectable } from 'inversify';
+import { GATE_OPTIONS, GateDescription, parenthesize, readOptions, TypedArray, UnaryGate } from '@chainrule/core';
+import { inject, injectable, optional } from 'inversify';
 
 /** f(x) = a·x, with a set by option `a` (default 1). Backward: a · dout. */
 @injectable()
-export class ScaleGate extends UnaryGate implements ConfigurableGate<{ a?: number }> {
+export class ScaleGate extends UnaryGate {
+  /** How traces and health reports describe it (core's GateDescription). */
+  static readonly description: GateDescription<ScaleGate> = {
+    trace: {
+      pattern: 'scaling multiplies the gradient by the factor',
+      elementwise: true,
+      expression: (x) => `${parenthesize(x.num(x.gate.a))}·${x.inputs[0]}`,
+      local: (_j, x) => ({ formula: x.num(x.gate.a) }),
+    },
+  };
+
   a = 1;
 
-  constructor(options: { a?: number } = {}) {
+  constructor(@inject(GATE_OPTIONS) @optional() options: { a?: number } = {}) {
     super();
-    this.configure(options);
-  }
-
-  configure(options: { a?: number }): void {
-    this.a = numberOptions('ScaleGate', options, { a: 1 }).a;
+    this.a = readOptions<{ a?: number }>('ScaleGate', options, { a: 'number' }).a ?? 1;
   }
 
   protected compute(x: TypedArray, out: TypedArray): void {

@@ -1,6 +1,6 @@
-import { ConfigurableGate, expectDout, expectInputs, Gate, normalizeAxis, Tensor } from '@chainrule/core';
-import { injectable } from 'inversify';
-import { readOptions } from './read-options';
+import { expectDout, expectInputs, Gate, GATE_OPTIONS, normalizeAxis, readOptions, Tensor } from '@chainrule/core';
+import { inject, injectable, optional } from 'inversify';
+import { gradBuffer } from './grad-buffer';
 
 export interface ReduceOptions {
   /** The axis to reduce (negative counts from the end); default: every element. */
@@ -17,23 +17,18 @@ export interface ReduceOptions {
  * MeanGate extends this with a scale of 1/count in both directions.
  */
 @injectable()
-export class SumGate implements Gate, ConfigurableGate<ReduceOptions> {
+export class SumGate implements Gate {
   axis: number | undefined;
   keepDims = false;
   private input: Tensor | undefined;
   private output: Tensor | undefined;
-  private dx: Tensor | undefined;
   private readonly grads: Tensor[] = [];
   // x viewed as [outer, len, inner] with the reduced axis in the middle.
   private outer = 1;
   private len = 1;
   private inner = 1;
 
-  constructor(options: ReduceOptions = {}) {
-    this.configure(options);
-  }
-
-  configure(options: ReduceOptions): void {
+  constructor(@inject(GATE_OPTIONS) @optional() options: ReduceOptions = {}) {
     const o = readOptions<ReduceOptions>(this.constructor.name, options, { axis: 'integer', keepDims: 'boolean' });
     this.axis = o.axis;
     this.keepDims = o.keepDims ?? false;
@@ -96,7 +91,7 @@ export class SumGate implements Gate, ConfigurableGate<ReduceOptions> {
   backward(dout: Tensor): Tensor[] {
     const x = this.input;
     expectDout(this.constructor.name, x, dout, this.output?.shape);
-    const dx = (this.dx = Tensor.reuse(this.dx, x.shape, x.dtype));
+    const dx = gradBuffer(this.grads, 0, x);
     const { outer, len, inner } = this;
     const scale = this.scaleFor(len);
     const g = dout.data;
@@ -108,7 +103,6 @@ export class SumGate implements Gate, ConfigurableGate<ReduceOptions> {
         for (let i = 0; i < inner; i++) d[xb + i] = g[ob + i] * scale;
       }
     }
-    this.grads[0] = dx;
     return this.grads;
   }
 }

@@ -1,6 +1,6 @@
-import { ConfigurableGate, expectDout, Gate, expectInputs, formatShape, ShapeError, stridesOf, Tensor, TypedArray } from '@chainrule/core';
-import { injectable } from 'inversify';
-import { readOptions } from './read-options';
+import { expectDout, expectInputs, formatShape, Gate, GATE_OPTIONS, readOptions, ShapeError, stridesOf, Tensor, TypedArray } from '@chainrule/core';
+import { inject, injectable, optional } from 'inversify';
+import { gradBuffer } from './grad-buffer';
 
 export interface TransposeOptions {
   /** A permutation of the input's axes (negative axes count from the end); default: reverse them all (xᵀ for a matrix). */
@@ -13,20 +13,15 @@ export interface TransposeOptions {
  * buffers (a blocked loop for matrices).
  */
 @injectable()
-export class TransposeGate implements Gate, ConfigurableGate<TransposeOptions> {
+export class TransposeGate implements Gate {
   axes: number[] | undefined;
   private perm: number[] = [];
   private inverse: number[] = [];
   private input: Tensor | undefined;
   private output: Tensor | undefined;
-  private dx: Tensor | undefined;
   private readonly grads: Tensor[] = [];
 
-  constructor(options: TransposeOptions = {}) {
-    this.configure(options);
-  }
-
-  configure(options: TransposeOptions): void {
+  constructor(@inject(GATE_OPTIONS) @optional() options: TransposeOptions = {}) {
     this.axes = readOptions<TransposeOptions>('TransposeGate', options, { axes: 'integer[]' }).axes;
   }
 
@@ -48,9 +43,8 @@ export class TransposeGate implements Gate, ConfigurableGate<TransposeOptions> {
   backward(dout: Tensor): Tensor[] {
     const x = this.input;
     expectDout('TransposeGate', x, dout, this.output?.shape);
-    const dx = (this.dx = Tensor.reuse(this.dx, x.shape, x.dtype));
+    const dx = gradBuffer(this.grads, 0, x);
     permute(dout.data, dout.shape, this.inverse, dx.data);
-    this.grads[0] = dx;
     return this.grads;
   }
 

@@ -94,12 +94,12 @@ export function readWindow(gate: string, options: object, keys: readonly (keyof 
 }
 
 /**
- * A pooling gate's window, checked: configured with a kernel, and padding at most half the kernel
- * (as PyTorch requires), so every window holds at least one real input element.
+ * A pooling gate's window, checked: given a kernel, and padding at most half the kernel (as
+ * PyTorch requires), so every window holds at least one real input element.
  */
-export function checkPoolWindow(gate: string, options: object | undefined, win: Window | undefined): Window {
-  if (win === undefined || (options !== undefined && (options as WindowOptions).kernel === undefined)) {
-    throw new InvalidArgumentError(`${gate}: option 'kernel' is required (an integer ≥ 1 or [height, width]), got ${JSON.stringify(options ?? {})}`);
+export function checkPoolWindow(gate: string, options: object, win: Window): Window {
+  if ((options as WindowOptions).kernel === undefined) {
+    throw new InvalidArgumentError(`${gate}: option 'kernel' is required (an integer ≥ 1 or [height, width]), got ${JSON.stringify(options)}`);
   }
   if (2 * win.ph > win.kh || 2 * win.pw > win.kw) {
     throw new InvalidArgumentError(`${gate}: padding ${win.ph}×${win.pw} must be at most half the kernel ${win.kh}×${win.kw}`);

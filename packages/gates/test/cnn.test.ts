@@ -28,8 +28,7 @@ describe('Conv2D layer', () => {
   test('forward is its Conv2DGate with the layer’s options; channel mismatch is an error naming the layer', () => {
     const layer = new Conv2D({ inChannels: 2, outChannels: 3, kernel: 3, stride: 2, padding: 1 });
     const x = rand(rng, [2, 2, 5, 5]);
-    const gate = new Conv2DGate();
-    gate.configure({ stride: 2, padding: 1 });
+    const gate = new Conv2DGate({ stride: 2, padding: 1 });
     expect(Array.from(layer.forward(x).data)).toEqual(Array.from(gate.forward(x, layer.weight.value!, layer.bias!.value!).data));
     const e = thrown(() => layer.forward(rand(rng, [1, 3, 5, 5])));
     expect(e).toBeInstanceOf(ShapeError);
@@ -87,6 +86,9 @@ describe('cnn()', () => {
     const loaded = loadGraph(saveGraph(g), createGatesContainer());
     const restored = namedParameters(loaded);
     expect([...restored.keys()]).toEqual([...saved.keys()]);
+    // still frozen after loading: optimizers keep skipping the running statistics
+    expect(restored.get('conv1_bn/running_mean')!.requiresGrad).toBe(false);
+    expect(restored.get('conv2_bn/running_var')!.requiresGrad).toBe(false);
     for (const [name, node] of saved) {
       const a = node.value!;
       const b = restored.get(name)!.value!;

@@ -30,9 +30,7 @@ function referenceConv(x: Tensor, w: Tensor, b: Tensor | undefined, s: [number, 
 }
 
 function conv(options: Conv2DOptions = {}): Conv2DGate {
-  const g = new Conv2DGate();
-  g.configure(options);
-  return g;
+  return new Conv2DGate(options);
 }
 
 /** Shapes that exercise every option: [x, W, stride, padding, dilation, bias]. */

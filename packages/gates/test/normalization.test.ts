@@ -66,7 +66,7 @@ describe('BatchNorm layer', () => {
     const g = new ComputationalGraph(createGatesContainer());
     const x = g.input('x');
     g.gate(BatchNorm, [x], { name: 'bn', options: { numFeatures: 2 } });
-    const layer = g.node('bn').gate as BatchNorm;
+    const layer = g.group('bn').gate as BatchNorm;
     const { mean, variance } = layer.parameterNodes;
     const batch = rand(rng, [8, 2, 3, 3], 1, 3);
     const train = g.forward({ x: batch }).clone();
@@ -82,21 +82,22 @@ describe('BatchNorm layer', () => {
     g.forward({ x: batch });
     g.backward();
     expect(mean.grad).toBeUndefined();
-    expect(g.parameters().filter((p) => p.requiresGrad).map((p) => p.name)).toEqual(['gamma', 'beta']);
+    expect(g.parameters().filter((p) => p.requiresGrad).map((p) => p.name)).toEqual(['bn/gamma', 'bn/beta']);
   });
 
-  test('shape errors at forward name the layer’s node', () => {
+  test('shape errors at forward name the layer’s node and the channel mismatch', () => {
     const g = new ComputationalGraph(createGatesContainer());
     g.gate(BatchNorm, [g.input('x')], { name: 'bn1', options: { numFeatures: 4 } });
     const e = thrown(() => g.forward({ x: Tensor.zeros([2, 3, 2, 2]) }));
-    expect(e.message).toMatch(/node 'bn1' \(BatchNorm\).*\[N, 4, \.\.\.\].*got \[2, 3, 2, 2\]/);
+    expect(e).toBeInstanceOf(ShapeError);
+    expect(e.message).toMatch(/node 'bn1\/bn' \(BatchNormGate\).*expected gamma as \[3\] \(one per channel of x \[2, 3, 2, 2\]\), got \[4\]/);
+    expect(thrown(() => new BatchNorm({ numFeatures: 4 }).forward(Tensor.zeros([2, 3, 2, 2]))).message).toMatch(/BatchNorm.forward: expected an input of shape \[N, 4, \.\.\.\].*got \[2, 3, 2, 2\]/);
   });
 });
 
 describe('DropoutGate', () => {
   test('zeroes about p of the values and scales the rest by 1/(1−p); backward uses the same mask', () => {
-    const g = new DropoutGate();
-    g.configure({ p: 0.25, seed: 5 });
+    const g = new DropoutGate({ p: 0.25, seed: 5 });
     const x = Tensor.ones([100, 100]);
     const y = g.forward(x);
     const zeros = Array.from(y.data).filter((v) => v === 0).length;
@@ -109,17 +110,15 @@ describe('DropoutGate', () => {
 
   test('the same seed gives the same mask; the container’s RANDOM_SOURCE wins over the seed', () => {
     const mask = (g: DropoutGate) => Array.from(g.forward(Tensor.ones([50])).data);
-    const a = new DropoutGate();
-    a.configure({ seed: 9 });
-    const b = new DropoutGate();
-    b.configure({ seed: 9 });
+    const a = new DropoutGate({ seed: 9 });
+    const b = new DropoutGate({ seed: 9 });
     expect(mask(a)).toEqual(mask(b));
     const c = createGatesContainer();
     c.bind(RANDOM_SOURCE).toConstantValue(new Random(123));
     const g = new ComputationalGraph(c);
     g.gate(DropoutGate, [g.input('x')], { options: { seed: 9 } });
     const viaContainer = Array.from(g.forward({ x: Tensor.ones([50]) }).data);
-    const own = new DropoutGate(new Random(123));
+    const own = new DropoutGate({}, new Random(123));
     expect(viaContainer).toEqual(mask(own));
     expect(viaContainer).not.toEqual(mask(a));
   });
@@ -134,6 +133,6 @@ describe('DropoutGate', () => {
     fixed.prepare({ needsInputGrad: [true], training: false });
     assertGradcheck(fixed, [x]);
     expectContract(() => new DropoutGate(), [x]);
-    expect(thrown(() => new DropoutGate().configure({ p: 1 })).message).toMatch(/option 'p' must be a probability in \[0, 1\)/);
+    expect(thrown(() => new DropoutGate({ p: 1 })).message).toMatch(/option 'p' must be a probability in \[0, 1\)/);
   });
 });

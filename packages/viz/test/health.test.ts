@@ -99,6 +99,17 @@ describe('healthReport', () => {
     expect(text).toContain('  a = [2] (4, -1)');
   });
 
+  test('reads the failing node from the error\'s node field, not from its message', () => {
+    const g = sqrtGraph(false);
+    g.forward({ a: [4, -1] });
+    const error = new NonFiniteError("a message that names node 'y' (MultiplyGate) and nothing else useful");
+    error.node = 'sqrt';
+    const report = healthReport(g, { error, finiteScan: false });
+    expect(report.firstNonFinite).toMatchObject({ phase: 'forward', path: 'sqrt', gateType: 'PowGate', source: 'error' });
+    // An error that names no node leaves the finding to the scan.
+    expect(healthReport(g, { error: new NonFiniteError("node 'y' (MultiplyGate): text only"), finiteScan: false }).firstNonFinite).toBeUndefined();
+  });
+
   test('names the first gate that made Infinity in backward', () => {
     for (const finiteCheck of [false, true]) {
       const g = sqrtGraph(finiteCheck);
@@ -125,9 +136,9 @@ describe('healthReport', () => {
     g.forward({ x: [[-800, 1]] }); // exp(800) = Infinity; 1/Infinity = 0 is finite again
     g.backward({ seed: Tensor.ones([1, 2]) });
     const report = healthReport(g);
-    expect(report.gates.map((h) => h.path)).toEqual(['x', 'sig', 'sig/neg', 'sig/exp', 'sig/plus1', 'sig/recip']);
+    expect(report.gates.map((h) => h.path)).toEqual(['x', 'sig/neg', 'sig/exp', 'sig/plus1', 'sig/recip']);
     expect(report.firstNonFinite).toMatchObject({ phase: 'forward', path: 'sig/exp', gateType: 'ExpGate' });
-    expect(report.firstNonFinite!.inputs).toEqual([{ name: 'neg', summary: '[1×2] (800, -1)', finite: true }]);
+    expect(report.firstNonFinite!.inputs).toEqual([{ name: 'sig/neg', summary: '[1×2] (800, -1)', finite: true }]);
   });
 
   test('formats a table', () => {
