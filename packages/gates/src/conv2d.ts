@@ -1,6 +1,7 @@
-import { CompositeGate, ComputationalGraph, DType, formatShape, GATE_OPTIONS, GraphNode, InvalidArgumentError, Random, readOptions, ShapeError, Tensor } from '@chainrule/core';
+import { ComputationalGraph, DType, formatShape, GATE_OPTIONS, GraphNode, InvalidArgumentError, Random, readOptions, ShapeError, Tensor } from '@chainrule/core';
 import { inject, injectable, optional } from 'inversify';
 import { Conv2DGate } from './conv2d-gate';
+import { WeightedLayer } from './weighted-layer';
 import { pairOption } from './window';
 
 export interface Conv2DLayerOptions {
@@ -30,12 +31,10 @@ export interface Conv2DLayerOptions {
  * On its own: `new Conv2D({ inChannels: 1, outChannels: 8, kernel: 5 }).forward(x)`.
  */
 @injectable()
-export class Conv2D extends CompositeGate {
+export class Conv2D extends WeightedLayer {
   readonly arity = 1;
   /** The settings in force (defaults filled in, each window size as [height, width]). */
   readonly settings: Required<Omit<Conv2DLayerOptions, 'kernel' | 'stride' | 'padding' | 'dilation'>> & { kernel: [number, number]; stride: [number, number]; padding: [number, number]; dilation: [number, number] };
-  private w: GraphNode | undefined;
-  private b: GraphNode | undefined;
 
   constructor(@inject(GATE_OPTIONS) @optional() options: Conv2DLayerOptions = {}) {
     super();
@@ -64,18 +63,6 @@ export class Conv2D extends CompositeGate {
       seed: o.seed ?? 42,
       dtype: o.dtype ?? 'float64',
     };
-  }
-
-  /** The weight parameter W [F, C, KH, KW]. */
-  get weight(): GraphNode {
-    if (!this.w) this.standalone();
-    return this.w as GraphNode;
-  }
-
-  /** The bias parameter b [F], or undefined with `bias: false`. */
-  get bias(): GraphNode | undefined {
-    if (!this.w) this.standalone();
-    return this.b;
   }
 
   override forward(...inputs: Tensor[]): Tensor {

@@ -1,5 +1,4 @@
 import {
-  CompositeGate,
   ComputationalGraph,
   DType,
   formatShape,
@@ -15,6 +14,7 @@ import {
 import { inject, injectable, optional } from 'inversify';
 import { AddGate } from './add-gate';
 import { MatMulGate } from './matmul-gate';
+import { WeightedLayer } from './weighted-layer';
 
 export interface LinearOptions {
   /** Size of the input's last axis. Required. */
@@ -46,12 +46,10 @@ export interface LinearOptions {
  * On its own: `new Linear({ inFeatures: 3, outFeatures: 4 }).forward(x)`.
  */
 @injectable()
-export class Linear extends CompositeGate {
+export class Linear extends WeightedLayer {
   readonly arity = 1;
   /** The settings in force (defaults filled in). */
   readonly options: Readonly<Required<LinearOptions>>;
-  private w: GraphNode | undefined;
-  private b: GraphNode | undefined;
 
   constructor(
     @inject(GATE_OPTIONS) @optional() options: LinearOptions = {},
@@ -79,18 +77,6 @@ export class Linear extends CompositeGate {
       seed: o.seed ?? 42,
       dtype: o.dtype ?? 'float64',
     };
-  }
-
-  /** The weight parameter W [in, out] (`.value`, `.grad`): a node of the graph the layer was added to, or of its own graph. */
-  get weight(): GraphNode {
-    if (!this.w) this.standalone();
-    return this.w as GraphNode;
-  }
-
-  /** The bias parameter b [out], or undefined with `bias: false`. */
-  get bias(): GraphNode | undefined {
-    if (!this.w) this.standalone();
-    return this.b;
   }
 
   override forward(...inputs: Tensor[]): Tensor {
