@@ -368,7 +368,7 @@ describe('graph errors name the node, the gate, expected and got', () => {
     expect(() => bindGate(new Container(), NeedsArgs as unknown as new () => Gate)).toThrow(UnknownGateError);
   });
 
-  test('options for a gate without configure() are rejected', () => {
+  test('options for a gate whose constructor takes none are rejected', () => {
     const g = newGraph();
     expect(() => g.gate(TestSquare, [g.input('x')], { name: 's', options: { a: 1 } })).toThrow(InvalidArgumentError);
   });
