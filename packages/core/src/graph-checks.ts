@@ -6,8 +6,8 @@ import { Tensor } from './tensor';
 // The checks the graph runs on feeds, gate outputs and gradients, and how it names the place of an
 // error. Each has an allocation-free fast path: they run on every forward and backward.
 
-export function checkedTensor(value: unknown, where: string): Tensor {
-  if (!(value instanceof Tensor)) throw new InvalidArgumentError(`${where}: expected a Tensor, got ${typeof value}`);
+export function checkedTensor(value: unknown, where: string, node: string): Tensor {
+  if (!(value instanceof Tensor)) throw locate(new InvalidArgumentError(`${where}: expected a Tensor, got ${typeof value}`), { name: node });
   return value;
 }
 

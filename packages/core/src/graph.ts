@@ -53,7 +53,7 @@ export class ComputationalGraph {
 
   /** A trainable value that persists across runs; optimizers update `node.value` from `node.grad`. */
   parameter(name: string, value: Tensor): GraphNode {
-    const checked = checkedTensor(value, `parameter '${this.qualify(name)}'`);
+    const checked = checkedTensor(value, `parameter '${this.qualify(name)}'`, this.qualify(name));
     const node = this.addNode(name, 'parameter', [], undefined, undefined, undefined, undefined, true);
     node.value = checked;
     return node;
@@ -269,15 +269,15 @@ export class ComputationalGraph {
     return this.currentGroup ? `${this.currentGroup.name}/${name}` : name;
   }
 
-  private checkNewName(name: string): void {
-    if (this.byName.has(name) || this.groupList.some((g) => g.name === name)) throw new InvalidArgumentError(`graph already has a node named '${name}'`);
+  private checkNewName(name: string, gateType?: string): void {
+    if (this.byName.has(name) || this.groupList.some((g) => g.name === name)) throw locate(new InvalidArgumentError(`graph already has a node named '${name}'`), { name, gateType });
   }
 
   private addNode(localName: string, kind: NodeKind, inputs: readonly (GraphNode | string)[], gate: Gate | undefined, gateType: string | undefined,
     options: Record<string, unknown> | undefined, inputSpec: InputOptions | undefined, requiresGrad: boolean): GraphNode {
     const name = this.qualify(localName);
-    this.checkNewName(name);
-    if (kind === 'input' && this.currentGroup) throw new InvalidArgumentError(`input '${name}': a composite gate reads its inputs from the graph it is added to and cannot declare its own`);
+    this.checkNewName(name, gateType);
+    if (kind === 'input' && this.currentGroup) throw locate(new InvalidArgumentError(`input '${name}': a composite gate reads its inputs from the graph it is added to and cannot declare its own`), { name });
     // Inside a composite, names refer to the composite's own nodes.
     const refs = this.currentGroup ? inputs.map((r) => (typeof r === 'string' ? this.qualify(r) : r)) : inputs.slice();
     const node = new GraphNode(this, this.nodeList.length, name, kind, refs, gate, gateType, options, inputSpec, requiresGrad, this.currentGroup);

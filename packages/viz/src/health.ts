@@ -1,4 +1,4 @@
-import { ComputationalGraph, GraphNode, Tensor } from '@chainrule/core';
+import { ChainruleError, ComputationalGraph, GraphNode, Tensor } from '@chainrule/core';
 import { analyzeBackward, safeOutput } from './analysis';
 import { formatNumber, formatShapeCompact, formatTensor, gateClassName, tensorStats } from './format';
 
@@ -237,27 +237,14 @@ function scanBackward(graph: ComputationalGraph, prefix: string): NonFiniteFindi
   return undefined;
 }
 
-/** Finds the node an error message names (`node 'a' (T): node 'b' (U): ...` for a gate inside a composite). */
+/** The node a graph error arose at (its `node` field). */
 function fromError(graph: ComputationalGraph, error: unknown): NonFiniteFinding | undefined {
   const message = (error as Error)?.message ?? String(error);
-  const names = [...message.matchAll(/node '((?:[^'\\]|\\.)*)' \(/g)].map((m) => m[1]);
-  let g: ComputationalGraph | undefined = graph;
-  let node: GraphNode | undefined;
-  const path: string[] = [];
-  for (const name of names) {
-    if (!g) break;
-    const found: GraphNode | undefined = g.nodes.find((n) => n.name === name);
-    if (!found) break;
-    node = found;
-    path.push(name);
-    g = undefined; // composites expand into the graph: one name finds the node
-  }
-  if (!node) {
-    const feed = /the feed for input '((?:[^'\\]|\\.)*)'/.exec(message);
-    const input = feed ? graph.nodes.find((n) => n.name === feed[1]) : undefined;
-    if (!input) return undefined;
-    return { phase: 'value', path: input.name, node: input, gateType: undefined, inputs: [], source: 'error', message };
-  }
+  // Graph errors name their node in a field (a composite's nodes are nodes of the graph too).
+  const at = error instanceof ChainruleError ? error.node : undefined;
+  const node = at === undefined ? undefined : graph.nodes.find((n) => n.name === at);
+  if (!node) return undefined;
+  if (node.kind !== 'gate') return { phase: 'value', path: node.name, node, gateType: undefined, inputs: [], source: 'error', message };
   const backward = /\.backward:|upstream gradient/.test(message);
   const inputs = inputSummaries(node);
   if (backward) {
@@ -267,7 +254,7 @@ function fromError(graph: ComputationalGraph, error: unknown): NonFiniteFinding 
     const upstream = pending instanceof Tensor && node.value && pending.size === node.value.size ? pending : node.grad;
     if (upstream) inputs.push(...summaries([`upstream dL/d(${node.name})`], [upstream]));
   }
-  return { phase: backward ? 'backward' : 'forward', path: path.join('/'), node, gateType: node.gateType, inputs, source: 'error', message };
+  return { phase: backward ? 'backward' : 'forward', path: node.name, node, gateType: node.gateType, inputs, source: 'error', message };
 }
 
 function pct(x: number): string {
