@@ -7,3 +7,4 @@ export { EagerContext, eagerContext, setEagerContext, noGrad } from './context';
 export { FreedTapeError, NoGradientError } from './errors';
 export { toGraph } from './to-graph';
 export type { ToGraphOptions, TracedGraph } from './to-graph';
+export { gradcheckEager } from './gradcheck';
