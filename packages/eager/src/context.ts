@@ -80,6 +80,16 @@ export function setEagerContext(context: EagerContext): EagerContext {
   return previous;
 }
 
+/**
+ * Frees the current record without a backward: for code that computes with gradients on but never
+ * calls backward (the tape only shrinks at backward, as nothing tells it which results are still
+ * held). Results recorded so far keep their values but can no longer enter operations or backward.
+ * Prefer noGrad() for evaluation, which records nothing in the first place.
+ */
+export function clearTape(): void {
+  current.tape.free();
+}
+
 /** Runs `fn` without recording (PyTorch's torch.no_grad()): results are plain data with no gradient. */
 export function noGrad<T>(fn: () => T): T {
   const ctx = current;

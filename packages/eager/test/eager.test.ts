@@ -2,7 +2,7 @@ import { ChainruleError, InvalidArgumentError, ShapeError, Tensor, TypedArray, U
 import { AddGate, MultiplyGate, ScaleGate } from '@chainrule/gates';
 import { SGD } from '@chainrule/optim';
 import { injectable } from 'inversify';
-import { add, apply, constant, eagerContext, FreedTapeError, mul, noGrad, NoGradientError, value, Value, zeroGrad } from '@chainrule/eager';
+import { add, apply, clearTape, constant, eagerContext, FreedTapeError, mul, noGrad, NoGradientError, value, Value, zeroGrad } from '@chainrule/eager';
 
 /** A gate written by a user, never registered anywhere: sin(x). */
 @injectable()
@@ -96,6 +96,16 @@ describe('gradient semantics (PyTorch)', () => {
     f.backward();
     expect(c.grad).toBeUndefined();
     expect(x.gradItem()).toBe(4);
+  });
+
+  it('clearTape frees a record no backward will free (evaluation with gradients on)', () => {
+    const x = value(2);
+    const y = x.mul(x);
+    expect(eagerContext().tape.length).toBeGreaterThan(0);
+    clearTape();
+    expect(eagerContext().tape.length).toBe(0);
+    expect(y.item()).toBe(4);
+    expect(() => y.backward()).toThrow(FreedTapeError);
   });
 
   it('plain numbers on either side', () => {

@@ -1,8 +1,9 @@
-import { gradcheckGraph, Tensor } from '@chainrule/core';
+import { gradcheckGraph, Tensor, TypedArray, UnaryGate } from '@chainrule/core';
+import { injectable } from 'inversify';
 import { SGD } from '@chainrule/optim';
 import { healthReport, toDot, traceBackward } from '@chainrule/viz';
 import fc from 'fast-check';
-import { constant, gradcheckEager, toGraph, value, Value } from '@chainrule/eager';
+import { apply, constant, gradcheckEager, toGraph, value, Value } from '@chainrule/eager';
 
 fc.configureGlobal({ seed: Number(process.env.FC_SEED ?? 20261202) });
 
@@ -147,3 +148,26 @@ function hasKinkNear(e: Expr, leaves: Value[]): boolean {
   if (e.op === 'max' && Math.abs(val(args[0]) - val(args[1])) < 1e-4) return true;
   return args.some((a) => hasKinkNear(a, leaves));
 }
+
+describe('gradcheckEager can fail', () => {
+  /** A gate with a wrong derivative (d sin = sin instead of cos): what gradcheck is for. */
+  @injectable()
+  class WrongSinGate extends UnaryGate {
+    protected compute(x: TypedArray, out: TypedArray): void {
+      for (let i = 0; i < out.length; i++) out[i] = Math.sin(x[i]);
+    }
+    protected differentiate(x: TypedArray, out: TypedArray, dout: TypedArray, dx: TypedArray): void {
+      for (let i = 0; i < dx.length; i++) dx[i] = Math.sin(x[i]) * dout[i];
+    }
+  }
+
+  it('reports a wrong backward on the scalar and the tensor path, and leaves leaf gradients as they were', () => {
+    const x = value(0.4);
+    x.mul(3).backward();
+    const r = gradcheckEager(apply(WrongSinGate, x).mul(2));
+    expect(r.ok).toBe(false);
+    expect(r.maxError).toBeGreaterThan(0.1);
+    expect(x.gradItem()).toBe(3);
+    expect(gradcheckEager(apply(WrongSinGate, value([0.1, 0.7])).sum()).ok).toBe(false);
+  });
+});
