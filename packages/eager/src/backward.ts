@@ -55,32 +55,38 @@ export function backward(result: Value, options: BackwardOptions): void {
   mark[r] = 1;
   tape.gradsReady = false;
 
-  for (let k = r; k >= 0; k--) {
-    if (mark[k] === 0) continue;
-    const kk = kind[k];
-    if (kk === SCALAR_OP) {
-      const kernel = kernels[op[k]];
-      const a = in0[k];
-      if (kernel.unary) {
-        if (needs[a] === 1) {
-          grad[a] += kernel.backward1(val[a], val[k], grad[k]);
-          mark[a] = 1;
+  let k = r;
+  try {
+    for (; k >= 0; k--) {
+      if (mark[k] === 0) continue;
+      const kk = kind[k];
+      if (kk === SCALAR_OP) {
+        const kernel = kernels[op[k]];
+        const a = in0[k];
+        if (kernel.unary) {
+          if (needs[a] === 1) {
+            grad[a] += kernel.backward1(val[a], val[k], grad[k]);
+            mark[a] = 1;
+          }
+        } else {
+          const b = in1[k];
+          kernel.backward2(val[a], val[b], val[k], grad[k]);
+          if (needs[a] === 1) {
+            grad[a] += ScalarKernel.gradX();
+            mark[a] = 1;
+          }
+          if (needs[b] === 1) {
+            grad[b] += ScalarKernel.gradY();
+            mark[b] = 1;
+          }
         }
-      } else {
-        const b = in1[k];
-        kernel.backward2(val[a], val[b], val[k], grad[k]);
-        if (needs[a] === 1) {
-          grad[a] += ScalarKernel.gradX();
-          mark[a] = 1;
-        }
-        if (needs[b] === 1) {
-          grad[b] += ScalarKernel.gradY();
-          mark[b] = 1;
-        }
+      } else if (kk === TENSOR_OP) {
+        backwardTensor(tape, k, objs[k] as TensorOp);
       }
-    } else if (kk === TENSOR_OP) {
-      backwardTensor(tape, k, objs[k] as TensorOp);
     }
+  } catch (e) {
+    // Tensor-path errors arrive prefixed; a scalar kernel's is prefixed here. No leaf has changed yet.
+    throw kind[k] === SCALAR_OP ? rethrowAt(e, `backward through ${kernels[op[k]].id.name} (result #${k})`) : e;
   }
   for (let k = 0; k <= r; k++) {
     if (mark[k] === 1 && kind[k] === LEAF) commitLeaf(objs[k] as Value, tape.scalar[k] === 1 ? grad[k] : (tgrad[k] as Tensor));

@@ -194,6 +194,34 @@ describe('tensors', () => {
   });
 });
 
+describe('atomic backward', () => {
+  /** A gate whose backward fails: nothing may change when it does. */
+  @injectable()
+  class FailingBackwardGate extends UnaryGate {
+    protected compute(x: TypedArray, out: TypedArray): void {
+      for (let i = 0; i < out.length; i++) out[i] = x[i];
+    }
+    protected differentiate(): void {
+      throw new InvalidArgumentError('FailingBackwardGate: no backward today');
+    }
+  }
+
+  it('a gate that throws in backward leaves every leaf gradient as it was and keeps the tape', () => {
+    const x = value([1, 2]);
+    const w = value(3);
+    x.sum().mul(w).backward();
+    const before = [Array.from(x.grad!.data), w.gradItem()];
+    const f = apply(FailingBackwardGate, x.mul(w)).sum().add(w.mul(w));
+    expect(() => f.backward()).toThrow(InvalidArgumentError);
+    expect(() => f.backward()).toThrow(/backward through FailingBackwardGate/);
+    expect([Array.from(x.grad!.data), w.gradItem()]).toEqual(before);
+    // The same on the scalar path.
+    const g = apply(FailingBackwardGate, w.mul(w)).add(w);
+    expect(() => g.backward()).toThrow(/^backward through FailingBackwardGate \(result #\d+\): FailingBackwardGate: no backward today/);
+    expect(w.gradItem()).toBe(before[1]);
+  });
+});
+
 describe('optimizers take eager leaves', () => {
   it('SGD minimises (w − 3)² written eagerly', () => {
     const w = value(0, { name: 'w' });
