@@ -37,8 +37,9 @@ export class EagerContext {
   }
 
   /**
-   * The index of the scalar kernel for a gate class and options, or -1 when the gate is not
-   * elementwise (or has a prepare hook, whose per-application state the shared kernel cannot hold).
+   * The index of the scalar kernel for a gate class and options, or -1 when the gate is not a plain
+   * elementwise gate (see ScalarKernel.accepts) or has a prepare hook, whose per-application state
+   * the shared kernel cannot hold.
    */
   kernel(id: GateId, options?: Record<string, unknown>): number {
     if (typeof id === 'string') return -1;

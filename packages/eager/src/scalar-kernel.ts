@@ -44,9 +44,14 @@ export class ScalarKernel {
     this.b = gate as unknown as BinaryMath;
   }
 
-  /** Whether a gate's math can run on the scalar path. */
+  /**
+   * Whether a gate's math can run on the scalar path: a UnaryGate or BinaryGate that keeps its base's
+   * forward and backward (a subclass that overrides them does more than compute/differentiate, so it
+   * takes the tensor path, as the graph calls an overridden forward through `forward`).
+   */
   static accepts(gate: Gate): gate is UnaryGate | BinaryGate {
-    return gate instanceof UnaryGate || gate instanceof BinaryGate;
+    const base = gate instanceof UnaryGate ? UnaryGate.prototype : gate instanceof BinaryGate ? BinaryGate.prototype : undefined;
+    return base !== undefined && gate.forward === base.forward && gate.backward === base.backward && (gate as UnaryGate).forwardList === base.forwardList;
   }
 
   forward1(x: number): number {

@@ -129,6 +129,24 @@ describe('custom gates and options', () => {
     expect(Array.from(t.grad!.data)).toEqual([Math.cos(0.1), Math.cos(0.2)]);
   });
 
+  it('an elementwise gate that overrides forward takes the tensor path, so its forward runs', () => {
+    @injectable()
+    class CountingSinGate extends SinGate {
+      static calls = 0;
+      override forward(...inputs: Tensor[]): Tensor {
+        CountingSinGate.calls++;
+        return super.forward(...inputs);
+      }
+    }
+    const x = value(0.5);
+    const f = apply(CountingSinGate, x);
+    expect(CountingSinGate.calls).toBe(1);
+    f.backward();
+    expect(x.gradItem()).toBeCloseTo(Math.cos(0.5), 12);
+    expect(eagerContext().kernel(CountingSinGate)).toBe(-1);
+    expect(eagerContext().kernel(SinGate)).toBeGreaterThanOrEqual(0);
+  });
+
   it('apply(ScaleGate, [a], { a: 2 }) passes options; a gate that takes none refuses them', () => {
     const x = value(5);
     const f = apply(ScaleGate, [x], { a: 2 });
