@@ -212,6 +212,25 @@ describe('tensors', () => {
   });
 });
 
+describe('the scalar path', () => {
+  it('a scalar network records scalar entries only (no tensor, no gate instance per node) and reuses the tape after backward', () => {
+    const w = [value(0.5), value(-0.3)];
+    const x = [constant(1), constant(2)];
+    const build = (): Value => w[0].mul(x[0]).add(w[1].mul(x[1])).tanh().sub(0.5).pow(2);
+    const tape = eagerContext().tape;
+    clearTape();
+    const loss = build();
+    const kinds = Array.from(tape.kind.subarray(0, tape.length));
+    expect(kinds.filter((k) => k === 3)).toEqual([]); // TENSOR_OP
+    expect(tape.objs.slice(0, tape.length).filter((o) => o !== undefined && !(o instanceof Value))).toEqual([]);
+    const capacity = tape.val.length;
+    loss.backward();
+    expect(tape.length).toBe(0);
+    build().backward();
+    expect(tape.val.length).toBe(capacity);
+  });
+});
+
 describe('atomic backward', () => {
   /** A gate whose backward fails: nothing may change when it does. */
   @injectable()
