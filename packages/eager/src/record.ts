@@ -1,4 +1,4 @@
-import { formatShape, GateClass, GateId, GradientContractError, InvalidArgumentError, ChainruleError, Tensor } from '@chainrule/core';
+import { GateClass, GateId, GradientContractError, InvalidArgumentError, ChainruleError, Tensor } from '@chainrule/core';
 import { EagerContext } from './context';
 import { FreedTapeError } from './errors';
 import { CONST, LEAF, SCALAR_OP, Tape, TENSOR_OP, TensorOp } from './tape';
@@ -12,7 +12,7 @@ import { Operand, Value } from './value';
  */
 
 /** The tape index of an operand, adding an entry for a number or for a leaf's first use on this record. */
-export function slot(tape: Tape, v: Operand, where: string, i: number): number {
+function slot(tape: Tape, v: Operand, where: string, i: number): number {
   if (typeof v === 'number') {
     const k = tape.push(CONST, true, false);
     tape.val[k] = v;
@@ -98,7 +98,7 @@ export function apply(ctx: EagerContext, id: GateId, options: Record<string, unk
 }
 
 /** The tensor path: a fresh gate instance forwards the inputs' tensors and is kept for backward. */
-export function recordTensor(ctx: EagerContext, id: GateId, options: Record<string, unknown> | undefined, inputs: readonly number[], where: string): Value {
+function recordTensor(ctx: EagerContext, id: GateId, options: Record<string, unknown> | undefined, inputs: readonly number[], where: string): Value {
   const tape = ctx.tape;
   const dtype = inputs.some((k) => tape.kind[k] !== CONST && !tape.scalar[k] && tensorAt(tape, k, 'float64').dtype === 'float32') ? 'float32' : 'float64';
   const args = inputs.map((k) => tensorAt(tape, k, dtype));
@@ -114,7 +114,7 @@ export function recordTensor(ctx: EagerContext, id: GateId, options: Record<stri
 }
 
 /** Entry k's value as a tensor; a number constant takes `dtype` (so `x32.mul(2)` stays float32). */
-export function tensorAt(tape: Tape, k: number, dtype: 'float32' | 'float64'): Tensor {
+function tensorAt(tape: Tape, k: number, dtype: 'float32' | 'float64'): Tensor {
   switch (tape.kind[k]) {
     case LEAF:
       return (tape.objs[k] as Value).data as Tensor;
@@ -160,9 +160,4 @@ export function rethrowAt(e: unknown, where: string): ChainruleError {
   const wrapped = new ChainruleError(`${where}: ${(e as Error)?.message ?? String(e)}`);
   (wrapped as Error & { cause?: unknown }).cause = e;
   return wrapped;
-}
-
-/** `shape [2, 3]` for messages. */
-export function shapeText(t: Tensor): string {
-  return `shape ${formatShape(t.shape)} ${t.dtype}`;
 }
