@@ -1,4 +1,4 @@
-import { BinaryGate, bindGate, Gate, GateClass, GateId, hasPrepare, isConfigurable, InvalidArgumentError, resolveGate, UnaryGate } from '@chainrule/core';
+import { BinaryGate, Gate, GateClass, GateId, GateResolver, hasPrepare, UnaryGate } from '@chainrule/core';
 import { createGatesContainer } from '@chainrule/gates';
 import { Container } from 'inversify';
 import { ScalarKernel } from './scalar-kernel';
@@ -18,20 +18,18 @@ export class EagerContext {
   readonly kernels: ScalarKernel[] = [];
   readonly tape = new Tape(this.kernels);
   private readonly plainKernels = new Map<GateClass, number>();
+  /** Makes gates as a graph does: options through the constructor, unregistered classes autobound. */
+  private readonly resolver: GateResolver;
   private readonly configuredKernels = new Map<string, number>();
 
-  constructor(readonly container: Container = createGatesContainer()) {}
+  constructor(readonly container: Container = createGatesContainer()) {
+    this.resolver = new GateResolver(container);
+  }
 
-  /** A fresh gate from the container, configured and prepared (each tensor-path application owns one). */
+  /** A fresh gate from the container, made with its options and prepared (each tensor-path application owns one). */
   gate(id: GateId, options: Record<string, unknown> | undefined, needsInputGrad: readonly boolean[], where: string): Gate {
-    if (typeof id !== 'string' && !this.container.isBound(id)) bindGate(this.container, id);
-    const gate = resolveGate(this.container, id, where);
-    if (options !== undefined) {
-      if (!isConfigurable(gate)) {
-        throw new InvalidArgumentError(`${where}: this gate takes no options, got ${JSON.stringify(options)}`);
-      }
-      gate.configure(options);
-    }
+    const at = (): string => where;
+    const gate = this.resolver.create(this.resolver.identify(id, at).gateClass, options, at);
     if (hasPrepare(gate)) gate.prepare({ needsInputGrad, training: this.training });
     return gate;
   }

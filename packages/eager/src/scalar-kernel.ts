@@ -51,7 +51,7 @@ export class ScalarKernel {
    */
   static accepts(gate: Gate): gate is UnaryGate | BinaryGate {
     const base = gate instanceof UnaryGate ? UnaryGate.prototype : gate instanceof BinaryGate ? BinaryGate.prototype : undefined;
-    return base !== undefined && gate.forward === base.forward && gate.backward === base.backward && (gate as UnaryGate).forwardList === base.forwardList;
+    return base !== undefined && gate.forward === base.forward && gate.backward === base.backward;
   }
 
   forward1(x: number): number {

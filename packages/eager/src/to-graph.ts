@@ -37,7 +37,7 @@ export function toGraph(result: Value, options: ToGraphOptions = {}): TracedGrap
     inputNames.set(v, name);
   }
   const reach = reachable(tape, result.index);
-  const graph = new ComputationalGraph(eagerContext().container, { autoBind: true });
+  const graph = new ComputationalGraph(eagerContext().container);
   const nodes: (GraphNode | undefined)[] = new Array(result.index + 1);
   const byLeaf = new Map<Value, GraphNode>();
   const feeds: Record<string, Tensor> = {};
