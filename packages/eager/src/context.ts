@@ -6,8 +6,8 @@ import { Tape } from './tape';
 
 /**
  * Where eager operations are recorded: the tape, the container gates are resolved from (the same
- * registry a ComputationalGraph uses; classes it does not know are bound on first use, so a custom
- * gate needs no registration), the scalar kernels, and the grad and training modes.
+ * registry and the same GateResolver a ComputationalGraph uses; a class it has not registered is still
+ * constructed, so a custom gate needs no registration), the scalar kernels, and the grad and training modes.
  */
 export class EagerContext {
   /** False inside noGrad(): operations compute values and record nothing. */

@@ -107,7 +107,8 @@ export function crossEntropy(scores: Value, labels: Value | Tensor | NestedArray
 /**
  * Any gate, built-in or your own, on Values and numbers: `apply(MyGate, a, b)`, or with options
  * `apply(ScaleGate, [a], { a: 2 })`. The gate is resolved from the context's container (a class it
- * does not know is bound on first use), so a custom gate needs nothing else to work eagerly.
+ * has not registered is constructed anyway, as a graph does), so a custom gate needs nothing else to
+ * work eagerly.
  */
 export function apply(id: GateId, ...inputs: Operand[]): Value;
 export function apply(id: GateId, inputs: readonly Operand[], options?: Record<string, unknown>): Value;

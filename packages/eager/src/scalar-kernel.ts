@@ -19,7 +19,7 @@ interface BinaryMath {
   differentiate(x: TypedArray, y: TypedArray, out: TypedArray, dout: TypedArray, gx: TypedArray, gy: TypedArray): void;
 }
 
-/** One elementwise gate, configured, as the scalar path uses it. */
+/** One elementwise gate, made with its options, as the scalar path uses it. */
 export class ScalarKernel {
   readonly unary: boolean;
   private readonly u: UnaryMath;
@@ -35,7 +35,7 @@ export class ScalarKernel {
   constructor(
     /** The gate class (what a converted graph node applies). */
     readonly id: GateClass,
-    /** The options it was configured with (what the graph node is configured with). */
+    /** The options it was made with (what a traced graph node is given). */
     readonly options: Record<string, unknown> | undefined,
     gate: UnaryGate | BinaryGate,
   ) {
