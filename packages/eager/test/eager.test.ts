@@ -1,19 +1,9 @@
 import { ChainruleError, InvalidArgumentError, ShapeError, Tensor, TypedArray, UnaryGate } from '@chainrule/core';
-import { AddGate, MultiplyGate, ScaleGate } from '@chainrule/gates';
+import { AddGate, ScaleGate } from '@chainrule/gates';
 import { SGD } from '@chainrule/optim';
 import { injectable } from 'inversify';
+import { SinGate } from './helpers';
 import { add, apply, clearTape, constant, eagerContext, FreedTapeError, mul, noGrad, NoGradientError, value, Value, zeroGrad } from '@chainrule/eager';
-
-/** A gate written by a user, never registered anywhere: sin(x). */
-@injectable()
-class SinGate extends UnaryGate {
-  protected compute(x: TypedArray, out: TypedArray): void {
-    for (let i = 0; i < out.length; i++) out[i] = Math.sin(x[i]);
-  }
-  protected differentiate(x: TypedArray, out: TypedArray, dout: TypedArray, dx: TypedArray): void {
-    for (let i = 0; i < dx.length; i++) dx[i] = Math.cos(x[i]) * dout[i];
-  }
-}
 
 describe('eager values: the lecture graphs', () => {
   it('f = (x + y) * z at (-2, 5, -4): -12; df/dx = df/dy = -4, df/dz = 3', () => {

@@ -1,8 +1,9 @@
-import { gradcheckGraph, Tensor, TypedArray, UnaryGate } from '@chainrule/core';
+import { gradcheckGraph, Tensor, TypedArray } from '@chainrule/core';
 import { injectable } from 'inversify';
 import { SGD } from '@chainrule/optim';
 import { healthReport, toDot, traceBackward } from '@chainrule/viz';
 import fc from 'fast-check';
+import { SinGate } from './helpers';
 import { apply, constant, gradcheckEager, toGraph, value, Value } from '@chainrule/eager';
 
 fc.configureGlobal({ seed: Number(process.env.FC_SEED ?? 20261202) });
@@ -152,11 +153,8 @@ function hasKinkNear(e: Expr, leaves: Value[]): boolean {
 describe('gradcheckEager can fail', () => {
   /** A gate with a wrong derivative (d sin = sin instead of cos): what gradcheck is for. */
   @injectable()
-  class WrongSinGate extends UnaryGate {
-    protected compute(x: TypedArray, out: TypedArray): void {
-      for (let i = 0; i < out.length; i++) out[i] = Math.sin(x[i]);
-    }
-    protected differentiate(x: TypedArray, out: TypedArray, dout: TypedArray, dx: TypedArray): void {
+  class WrongSinGate extends SinGate {
+    protected override differentiate(x: TypedArray, out: TypedArray, dout: TypedArray, dx: TypedArray): void {
       for (let i = 0; i < dx.length; i++) dx[i] = Math.sin(x[i]) * dout[i];
     }
   }
