@@ -1,6 +1,17 @@
 import { ComputationalGraph, DType, GraphNode, InvalidArgumentError, Random, Tensor } from '@chainrule/core';
 import { createGatesContainer, Linear, mlp, ReLUGate, SigmoidGate, SoftmaxCrossEntropyGate, TanhGate } from '@chainrule/gates';
-import { Adagrad, Adam, AdamW, Dataset as TrainerDataset, RMSProp, SGD, TrainableOptimizer, Trainer } from '@chainrule/optim';
+import {
+  Adagrad,
+  Adam,
+  AdamW,
+  argmaxRows,
+  Dataset as TrainerDataset,
+  evaluate as evaluateGraph,
+  RMSProp,
+  SGD,
+  TrainableOptimizer,
+  Trainer,
+} from '@chainrule/optim';
 import { Dataset } from './data';
 
 /**
@@ -122,24 +133,6 @@ export function makeOptimizer(name: OptimizerName, params: GraphNode[], lr = DEF
   }
 }
 
-/** Index of the largest score in each row. */
-export function argmaxRows(scores: Tensor, out: Int32Array = new Int32Array(scores.shape[0])): Int32Array {
-  const [n, c] = scores.shape;
-  const s = scores.data;
-  for (let i = 0; i < n; i++) {
-    let best = 0;
-    let bestValue = s[i * c];
-    for (let j = 1; j < c; j++) {
-      if (s[i * c + j] > bestValue) {
-        bestValue = s[i * c + j];
-        best = j;
-      }
-    }
-    out[i] = best;
-  }
-  return out;
-}
-
 /** A data set as @chainrule/optim's Trainer takes it. */
 export function trainerData(data: Dataset): TrainerDataset {
   return { features: data.x, labels: data.y };
@@ -153,17 +146,9 @@ export function makeTrainer(net: Classifier, optimizer: Stepper, batchSize: numb
   return new Trainer({ graph: net.graph, optimizer, features: net.x, labels: net.labels, scores: net.scores, batchSize, seed });
 }
 
-/** Mean loss and accuracy over a data set, forward only (the Trainer's evaluate, in batches of 1000). */
+/** Mean loss and accuracy over a data set, forward only (optim's evaluate, in batches of 1000). */
 export function evaluate(net: Classifier, data: Dataset, batchSize = 1000): { loss: number; accuracy: number } {
-  const trainer = new Trainer({
-    graph: net.graph,
-    optimizer: { params: [], lr: 0, step: () => undefined },
-    features: net.x,
-    labels: net.labels,
-    scores: net.scores,
-    batchSize: Math.min(batchSize, data.n),
-  });
-  const { loss, accuracy } = trainer.evaluate(trainerData(data));
+  const { loss, accuracy } = evaluateGraph(net.graph, trainerData(data), { features: net.x, labels: net.labels, scores: net.scores, batchSize });
   return { loss, accuracy };
 }
 

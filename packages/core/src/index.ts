@@ -18,3 +18,4 @@ export * from './kernels/create-kernel';
 export * from './kernels/default-kernel';
 export type { HelperHandle, HelperInit, HelperSpawner } from './kernels/helper-thread';
 export * from './serialize';
+export * from './gate-description';

@@ -1,9 +1,19 @@
-import { GATE_OPTIONS, readOptions, TypedArray, UnaryGate } from '@chainrule/core';
+import { GATE_OPTIONS, GateDescription, readOptions, TypedArray, UnaryGate } from '@chainrule/core';
 import { inject, injectable, optional } from 'inversify';
 
 /** f(x) = c + x, with c set by option `c` (default 0); the lectures' +1 of the sigmoid. Backward: dout. */
 @injectable()
 export class AddConstantGate extends UnaryGate {
+  /** How traces and health reports describe it (core's GateDescription). */
+  static readonly description: GateDescription<AddConstantGate> = {
+    trace: {
+      pattern: 'adding a constant passes the gradient through',
+      elementwise: true,
+      expression: (x) => (x.gate.c < 0 ? `${x.inputs[0]} − ${x.num(-x.gate.c)}` : `${x.inputs[0]} + ${x.num(x.gate.c)}`),
+      local: () => ({ formula: '1' }),
+    },
+  };
+
   c = 0;
 
   constructor(@inject(GATE_OPTIONS) @optional() options: { c?: number } = {}) {

@@ -1,4 +1,4 @@
-import { BinaryGate, TypedArray } from '@chainrule/core';
+import { BinaryGate, GateDescription, TypedArray } from '@chainrule/core';
 import { injectable } from 'inversify';
 
 /**
@@ -7,6 +7,11 @@ import { injectable } from 'inversify';
  */
 @injectable()
 export class AddGate extends BinaryGate {
+  /** How traces and health reports describe it (core's GateDescription). */
+  static readonly description: GateDescription = {
+    trace: { pattern: 'add distributes', elementwise: true, expression: (c) => `${c.inputs[0]} + ${c.inputs[1]}`, local: () => ({ formula: '1' }) },
+  };
+
   protected compute(x: TypedArray, y: TypedArray, out: TypedArray): void {
     for (let i = 0; i < out.length; i++) out[i] = x[i] + y[i];
   }

@@ -1,5 +1,6 @@
 import { expectDout, expectInputs, formatShape, Gate, InvalidArgumentError, resultDType, shapesEqual, ShapeError, Tensor } from '@chainrule/core';
 import { injectable } from 'inversify';
+import { gradBuffer, scalarBuffer } from './grad-buffer';
 
 /** Probabilities are clamped into [EPS, 1 − EPS] before the logs, so the loss never takes log(0). */
 export const BCE_EPS = 1e-12;
@@ -21,8 +22,6 @@ export class BinaryCrossEntropyGate implements Gate {
   private p: Tensor | undefined;
   private t: Tensor | undefined;
   private output: Tensor | undefined;
-  private dp: Tensor | undefined;
-  private dt: Tensor | undefined;
   private readonly grads: Tensor[] = [];
 
   forward(...inputs: Tensor[]): Tensor {
@@ -46,7 +45,7 @@ export class BinaryCrossEntropyGate implements Gate {
       const q = clamp(v);
       s += td[i] * Math.log(q) + (1 - td[i]) * Math.log(1 - q);
     }
-    const out = (this.output = Tensor.reuse(this.output, [], resultDType(p.dtype, t.dtype)));
+    const out = (this.output = scalarBuffer(this.output, resultDType(p.dtype, t.dtype)));
     this.p = p;
     this.t = t;
     out.data[0] = -s / p.size;
@@ -57,8 +56,8 @@ export class BinaryCrossEntropyGate implements Gate {
     const p = this.p;
     expectDout('BinaryCrossEntropyGate', p, dout, this.output?.shape);
     const t = this.t as Tensor;
-    const dp = (this.dp = Tensor.reuse(this.dp, p.shape, p.dtype));
-    const dt = (this.dt = Tensor.reuse(this.dt, t.shape, t.dtype));
+    const dp = gradBuffer(this.grads, 0, p);
+    const dt = gradBuffer(this.grads, 1, t);
     const k = dout.data[0] / p.size;
     const pd = p.data;
     const td = t.data;
@@ -69,8 +68,6 @@ export class BinaryCrossEntropyGate implements Gate {
       gp[i] = ((q - td[i]) / (q * (1 - q))) * k;
       gt[i] = (Math.log(1 - q) - Math.log(q)) * k;
     }
-    this.grads[0] = dp;
-    this.grads[1] = dt;
     return this.grads;
   }
 }

@@ -1,5 +1,7 @@
 import { expectDout, expectInputs, formatShape, Gate, resultDType, shapesEqual, ShapeError, Tensor } from '@chainrule/core';
 import { injectable } from 'inversify';
+import { stableSigmoid, stableSoftplus } from './logistic';
+import { gradBuffer, scalarBuffer } from './grad-buffer';
 
 /**
  * Binary cross-entropy on logits z against same-shaped targets t, i.e. BCE(σ(z), t) without ever
@@ -15,8 +17,6 @@ export class BinaryCrossEntropyWithLogitsGate implements Gate {
   private z: Tensor | undefined;
   private t: Tensor | undefined;
   private output: Tensor | undefined;
-  private dz: Tensor | undefined;
-  private dt: Tensor | undefined;
   private readonly grads: Tensor[] = [];
 
   forward(...inputs: Tensor[]): Tensor {
@@ -27,7 +27,7 @@ export class BinaryCrossEntropyWithLogitsGate implements Gate {
         `BinaryCrossEntropyWithLogitsGate.forward: logits and targets must have the same shape, got ${formatShape(z.shape)} and ${formatShape(t.shape)}`,
       );
     }
-    const out = (this.output = Tensor.reuse(this.output, [], resultDType(z.dtype, t.dtype)));
+    const out = (this.output = scalarBuffer(this.output, resultDType(z.dtype, t.dtype)));
     this.z = z;
     this.t = t;
     const zd = z.data;
@@ -35,7 +35,7 @@ export class BinaryCrossEntropyWithLogitsGate implements Gate {
     let s = 0;
     for (let i = 0; i < zd.length; i++) {
       const v = zd[i];
-      s += (v > 0 ? v : 0) - v * td[i] + Math.log1p(Math.exp(-Math.abs(v)));
+      s += stableSoftplus(v) - v * td[i];
     }
     out.data[0] = s / z.size;
     return out;
@@ -45,8 +45,8 @@ export class BinaryCrossEntropyWithLogitsGate implements Gate {
     const z = this.z;
     expectDout('BinaryCrossEntropyWithLogitsGate', z, dout, this.output?.shape);
     const t = this.t as Tensor;
-    const dz = (this.dz = Tensor.reuse(this.dz, z.shape, z.dtype));
-    const dt = (this.dt = Tensor.reuse(this.dt, t.shape, t.dtype));
+    const dz = gradBuffer(this.grads, 0, z);
+    const dt = gradBuffer(this.grads, 1, t);
     const k = dout.data[0] / z.size;
     const zd = z.data;
     const td = t.data;
@@ -54,12 +54,9 @@ export class BinaryCrossEntropyWithLogitsGate implements Gate {
     const gt = dt.data;
     for (let i = 0; i < zd.length; i++) {
       const v = zd[i];
-      const sig = v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v));
-      gz[i] = (sig - td[i]) * k;
+      gz[i] = (stableSigmoid(v) - td[i]) * k;
       gt[i] = -v * k;
     }
-    this.grads[0] = dz;
-    this.grads[1] = dt;
     return this.grads;
   }
 }

@@ -1,5 +1,6 @@
 import { ArityError, assertTensor, BackwardBeforeForwardError, DType, expectDout, formatShape, Gate, GATE_OPTIONS, normalizeAxis, readOptions, resultDType, ShapeError, Tensor } from '@chainrule/core';
 import { inject, injectable, optional } from 'inversify';
+import { gradBuffer } from './grad-buffer';
 
 export interface ConcatOptions {
   /** The axis to join along (negative counts from the end); default 0. */
@@ -85,7 +86,7 @@ export class ConcatGate implements Gate {
     let offset = 0;
     for (let t = 0; t < inputs.length; t++) {
       const x = inputs[t];
-      const dx = (this.grads[t] = Tensor.reuse(this.grads[t], x.shape, x.dtype));
+      const dx = gradBuffer(this.grads, t, x);
       const d = dx.data;
       const chunk = this.lens[t] * inner;
       for (let o = 0; o < outer; o++) {

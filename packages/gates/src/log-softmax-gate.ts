@@ -1,6 +1,7 @@
-import { expectDout, expectInputs, Gate, GATE_OPTIONS, readOptions, Tensor } from '@chainrule/core';
+import { GATE_OPTIONS, TypedArray } from '@chainrule/core';
 import { inject, injectable, optional } from 'inversify';
-import { AxisPlan, axisPlan, SoftmaxOptions } from './softmax-gate';
+import { AlongAxisGate, SoftmaxOptions } from './along-axis-gate';
+import { softmaxRow } from './softmax-row';
 
 /**
  * log softmax(x)ⱼ = (xⱼ − m) − log Σₖ e^(xₖ − m) along the last axis (option `axis`), with m the
@@ -8,64 +9,25 @@ import { AxisPlan, axisPlan, SoftmaxOptions } from './softmax-gate';
  * y = log softmax(x) cached: dxⱼ = doutⱼ − e^(yⱼ) · Σₖ doutₖ.
  */
 @injectable()
-export class LogSoftmaxGate implements Gate {
-  axis = -1;
-  private input: Tensor | undefined;
-  private output: Tensor | undefined;
-  private dx: Tensor | undefined;
-  private readonly grads: Tensor[] = [];
-  private plan: AxisPlan = { outer: 0, len: 0, inner: 0 };
-
+export class LogSoftmaxGate extends AlongAxisGate {
   constructor(@inject(GATE_OPTIONS) @optional() options: SoftmaxOptions = {}) {
-    this.axis = readOptions<SoftmaxOptions>('LogSoftmaxGate', options, { axis: 'integer' }).axis ?? -1;
+    super(options);
   }
 
-  forward(...inputs: Tensor[]): Tensor {
-    expectInputs('LogSoftmaxGate', inputs, 1);
-    const x = inputs[0];
-    const plan = (this.plan = axisPlan('LogSoftmaxGate', x.shape, this.axis));
-    const out = (this.output = Tensor.reuse(this.output, x.shape, x.dtype));
-    this.input = x;
-    const { outer, len, inner } = plan;
-    const xd = x.data;
-    const od = out.data;
-    for (let o = 0; o < outer; o++) {
-      for (let i = 0; i < inner; i++) {
-        const base = o * len * inner + i;
-        let m = -Infinity;
-        for (let a = 0; a < len; a++) {
-          const v = xd[base + a * inner];
-          if (v > m) m = v;
-        }
-        let s = 0;
-        for (let a = 0; a < len; a++) s += Math.exp(xd[base + a * inner] - m);
-        const shift = m + Math.log(s);
-        for (let a = 0; a < len; a++) od[base + a * inner] = xd[base + a * inner] - shift;
-      }
-    }
-    return out;
+  /** The current line's log-sum-exp. */
+  private readonly lse = new Float64Array(1);
+
+  protected forwardLine(x: TypedArray, out: TypedArray, base: number, len: number, stride: number): void {
+    // The row's softmax goes into out first; only its log-sum-exp is kept.
+    softmaxRow(x, out, base, len, stride, this.lse, 0);
+    const shift = this.lse[0];
+    for (let j = base; j < base + len * stride; j += stride) out[j] = x[j] - shift;
   }
 
-  backward(dout: Tensor): Tensor[] {
-    const x = this.input;
-    expectDout('LogSoftmaxGate', x, dout, this.output?.shape);
-    const y = (this.output as Tensor).data;
-    const dx = (this.dx = Tensor.reuse(this.dx, x.shape, x.dtype));
-    const g = dout.data;
-    const d = dx.data;
-    const { outer, len, inner } = this.plan;
-    for (let o = 0; o < outer; o++) {
-      for (let i = 0; i < inner; i++) {
-        const base = o * len * inner + i;
-        let s = 0;
-        for (let a = 0; a < len; a++) s += g[base + a * inner];
-        for (let a = 0; a < len; a++) {
-          const j = base + a * inner;
-          d[j] = g[j] - Math.exp(y[j]) * s;
-        }
-      }
-    }
-    this.grads[0] = dx;
-    return this.grads;
+  protected backwardLine(y: TypedArray, g: TypedArray, d: TypedArray, base: number, len: number, stride: number): void {
+    const end = base + len * stride;
+    let s = 0;
+    for (let j = base; j < end; j += stride) s += g[j];
+    for (let j = base; j < end; j += stride) d[j] = g[j] - Math.exp(y[j]) * s;
   }
 }

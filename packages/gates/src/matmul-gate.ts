@@ -13,6 +13,7 @@ import {
   Tensor,
 } from '@chainrule/core';
 import { inject, injectable, optional } from 'inversify';
+import { gradBuffer } from './grad-buffer';
 
 /**
  * z = x · W, the matrix product (numpy's `matmul` for these ranks):
@@ -35,8 +36,6 @@ export class MatMulGate implements Gate {
   private x: Tensor | undefined;
   private w: Tensor | undefined;
   private output: Tensor | undefined;
-  private dx: Tensor | undefined;
-  private dw: Tensor | undefined;
   private rows = 0;
   private inner = 0;
   private cols = 0;
@@ -68,14 +67,12 @@ export class MatMulGate implements Gate {
     const x = this.x;
     expectDout('MatMulGate', x, dout, this.output?.shape);
     const w = this.w as Tensor;
-    const dx = (this.dx = Tensor.reuse(this.dx, x.shape, x.dtype));
-    const dw = (this.dw = Tensor.reuse(this.dw, w.shape, w.dtype));
+    const dx = gradBuffer(this.grads, 0, x);
+    const dw = gradBuffer(this.grads, 1, w);
     // dx[rows×k] = dout[rows×n] · Wᵀ, with W stored [k×n].
     if (this.needDx) this.kernel.gemmTransB(dout.data, w.data, dx.data, this.rows, this.cols, this.inner);
     // dW[k×n] = xᵀ · dout, with x stored [rows×k].
     this.kernel.gemmTransA(x.data, dout.data, dw.data, this.inner, this.rows, this.cols);
-    this.grads[0] = dx;
-    this.grads[1] = dw;
     return this.grads;
   }
 

@@ -1,4 +1,4 @@
-import { BinaryGate, TypedArray } from '@chainrule/core';
+import { BinaryGate, GateDescription, scalarValue, TypedArray } from '@chainrule/core';
 import { injectable } from 'inversify';
 
 /**
@@ -8,6 +8,25 @@ import { injectable } from 'inversify';
  */
 @injectable()
 export class MaxGate extends BinaryGate {
+  /** How traces and health reports describe it (core's GateDescription). */
+  static readonly description: GateDescription = {
+    trace: {
+      pattern: 'max routes',
+      elementwise: true,
+      expression: (c) => `max(${c.inputs[0]}, ${c.inputs[1]})`,
+      local: (j, c) => {
+        const [a, b] = c.inputs;
+        const [va, vb] = c.values.map(scalarValue);
+        if (!c.scalar || va === undefined || vb === undefined) {
+          return { formula: j === 0 ? `1 where ${a} ≥ ${b}, else 0` : `1 where ${b} > ${a}, else 0` };
+        }
+        const toFirst = va >= vb;
+        if (j === 0) return { formula: toFirst ? `1 (${a} ≥ ${b}: the gradient is routed here)` : `0 (${a} < ${b}: not the max)` };
+        return { formula: toFirst ? `0 (${b} ≤ ${a}: not the max; ties go to the first input)` : `1 (${b} > ${a}: the gradient is routed here)` };
+      },
+    },
+  };
+
   protected compute(x: TypedArray, y: TypedArray, out: TypedArray): void {
     for (let i = 0; i < out.length; i++) out[i] = x[i] >= y[i] ? x[i] : y[i];
   }

@@ -1,5 +1,6 @@
 import { expectDout, expectInputs, formatShape, Gate, resultDType, shapesEqual, ShapeError, Tensor } from '@chainrule/core';
 import { injectable } from 'inversify';
+import { gradBuffer, scalarBuffer } from './grad-buffer';
 
 /**
  * Mean squared error of two same-shaped tensors (predictions x, targets y), a scalar:
@@ -12,8 +13,6 @@ export class MSELossGate implements Gate {
   private x: Tensor | undefined;
   private y: Tensor | undefined;
   private output: Tensor | undefined;
-  private dx: Tensor | undefined;
-  private dy: Tensor | undefined;
   private readonly grads: Tensor[] = [];
 
   forward(...inputs: Tensor[]): Tensor {
@@ -22,7 +21,7 @@ export class MSELossGate implements Gate {
     if (!shapesEqual(x.shape, y.shape)) {
       throw new ShapeError(`MSELossGate.forward: predictions and targets must have the same shape, got ${formatShape(x.shape)} and ${formatShape(y.shape)}`);
     }
-    const out = (this.output = Tensor.reuse(this.output, [], resultDType(x.dtype, y.dtype)));
+    const out = (this.output = scalarBuffer(this.output, resultDType(x.dtype, y.dtype)));
     this.x = x;
     this.y = y;
     const a = x.data;
@@ -40,8 +39,8 @@ export class MSELossGate implements Gate {
     const x = this.x;
     expectDout('MSELossGate', x, dout, this.output?.shape);
     const y = this.y as Tensor;
-    const dx = (this.dx = Tensor.reuse(this.dx, x.shape, x.dtype));
-    const dy = (this.dy = Tensor.reuse(this.dy, y.shape, y.dtype));
+    const dx = gradBuffer(this.grads, 0, x);
+    const dy = gradBuffer(this.grads, 1, y);
     const k = (2 * dout.data[0]) / x.size;
     const a = x.data;
     const b = y.data;
@@ -52,8 +51,6 @@ export class MSELossGate implements Gate {
       gx[i] = g;
       gy[i] = -g;
     }
-    this.grads[0] = dx;
-    this.grads[1] = dy;
     return this.grads;
   }
 }

@@ -1,4 +1,4 @@
-import { GATE_OPTIONS, readOptions, TypedArray, UnaryGate } from '@chainrule/core';
+import { GATE_OPTIONS, GateDescription, parenthesize, readOptions, scalarValue, TypedArray, UnaryGate } from '@chainrule/core';
 import { inject, injectable, optional } from 'inversify';
 
 /**
@@ -7,6 +7,21 @@ import { inject, injectable, optional } from 'inversify';
  */
 @injectable()
 export class PowGate extends UnaryGate {
+  /** How traces and health reports describe it (core's GateDescription). */
+  static readonly description: GateDescription<PowGate> = {
+    trace: {
+      pattern: 'power rule p·x^(p−1)',
+      elementwise: true,
+      expression: (x) => `${x.inputs[0]}^${parenthesize(x.num(x.gate.p))}`,
+      local: (_j, x) => {
+        const v = scalarValue(x.values[0]);
+        const p = parenthesize(x.num(x.gate.p));
+        const q = parenthesize(x.num(x.gate.p - 1));
+        return { formula: `${p}·${x.inputs[0]}^${q}`, substituted: x.scalar && v !== undefined ? `${p}·${parenthesize(x.num(v))}^${q}` : undefined };
+      },
+    },
+  };
+
   p = 2;
 
   constructor(@inject(GATE_OPTIONS) @optional() options: { p?: number } = {}) {

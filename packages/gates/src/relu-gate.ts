@@ -1,4 +1,4 @@
-import { TypedArray, UnaryGate } from '@chainrule/core';
+import { GateDescription, scalarValue, TypedArray, UnaryGate } from '@chainrule/core';
 import { injectable } from 'inversify';
 
 /**
@@ -7,6 +7,22 @@ import { injectable } from 'inversify';
  */
 @injectable()
 export class ReLUGate extends UnaryGate {
+  /** How traces and health reports describe it (core's GateDescription). */
+  static readonly description: GateDescription = {
+    trace: {
+      pattern: 'ReLU routes where positive',
+      elementwise: true,
+      expression: (c) => `max(0, ${c.inputs[0]})`,
+      local: (_j, c) => {
+        const v = scalarValue(c.values[0]);
+        const a = c.inputs[0];
+        if (!c.scalar || v === undefined) return { formula: `1 where ${a} > 0, else 0` };
+        return { formula: v > 0 ? `1 (${a} > 0: passes)` : `0 (${a} ≤ 0: blocked)` };
+      },
+    },
+    health: { dies: { unit: 'ReLU' } },
+  };
+
   protected compute(x: TypedArray, out: TypedArray): void {
     for (let i = 0; i < out.length; i++) out[i] = x[i] > 0 ? x[i] : 0;
   }

@@ -1,5 +1,6 @@
-import { expectDout, expectInputs, formatShape, Gate, GATE_OPTIONS, InvalidArgumentError, readOptions, ShapeError, Tensor } from '@chainrule/core';
+import { formatShape, GATE_OPTIONS, InvalidArgumentError, readOptions, ShapeError, Tensor } from '@chainrule/core';
 import { inject, injectable, optional } from 'inversify';
+import { ReshapingGate } from './reshaping-gate';
 
 export interface ReshapeOptions {
   /** The output shape; one entry may be −1, inferred from the input's size. Required. */
@@ -8,18 +9,15 @@ export interface ReshapeOptions {
 
 /**
  * z = x with another shape (same elements, same row-major order), as numpy's `reshape`; one
- * dimension may be −1. Backward reshapes dout back to the input's shape. Values are copied into a
- * reused buffer, so the output does not alias the input.
+ * dimension may be −1. Backward reshapes dout back to the input's shape. Values are copied (see
+ * ReshapingGate), so the output does not alias the input.
  */
 @injectable()
-export class ReshapeGate implements Gate {
+export class ReshapeGate extends ReshapingGate {
   shape: number[] | undefined;
-  private input: Tensor | undefined;
-  private output: Tensor | undefined;
-  private dx: Tensor | undefined;
-  private readonly grads: Tensor[] = [];
 
   constructor(@inject(GATE_OPTIONS) @optional() options: ReshapeOptions = {}) {
+    super();
     const shape = readOptions<ReshapeOptions>('ReshapeGate', options, { shape: 'integer[]' }).shape;
     if (shape !== undefined) {
       if (shape.some((d) => d < -1) || shape.filter((d) => d === -1).length > 1) {
@@ -29,26 +27,11 @@ export class ReshapeGate implements Gate {
     this.shape = shape;
   }
 
-  forward(...inputs: Tensor[]): Tensor {
-    expectInputs('ReshapeGate', inputs, 1);
-    const x = inputs[0];
+  protected outputShape(x: Tensor): number[] {
     if (this.shape === undefined) {
       throw new InvalidArgumentError("ReshapeGate.forward: no target shape (give it the option { shape: [...] })");
     }
-    const outShape = resolveShape('ReshapeGate', x.shape, x.size, this.shape);
-    const out = (this.output = Tensor.reuse(this.output, outShape, x.dtype));
-    this.input = x;
-    out.data.set(x.data);
-    return out;
-  }
-
-  backward(dout: Tensor): Tensor[] {
-    const x = this.input;
-    expectDout('ReshapeGate', x, dout, this.output?.shape);
-    const dx = (this.dx = Tensor.reuse(this.dx, x.shape, x.dtype));
-    dx.data.set(dout.data);
-    this.grads[0] = dx;
-    return this.grads;
+    return resolveShape('ReshapeGate', x.shape, x.size, this.shape);
   }
 }
 

@@ -1,9 +1,19 @@
-import { GATE_OPTIONS, readOptions, TypedArray, UnaryGate } from '@chainrule/core';
+import { GATE_OPTIONS, GateDescription, parenthesize, readOptions, TypedArray, UnaryGate } from '@chainrule/core';
 import { inject, injectable, optional } from 'inversify';
 
 /** f(x) = a·x, with a set by option `a` (default 1). Backward: a · dout. */
 @injectable()
 export class ScaleGate extends UnaryGate {
+  /** How traces and health reports describe it (core's GateDescription). */
+  static readonly description: GateDescription<ScaleGate> = {
+    trace: {
+      pattern: 'scaling multiplies the gradient by the factor',
+      elementwise: true,
+      expression: (x) => `${parenthesize(x.num(x.gate.a))}·${x.inputs[0]}`,
+      local: (_j, x) => ({ formula: x.num(x.gate.a) }),
+    },
+  };
+
   a = 1;
 
   constructor(@inject(GATE_OPTIONS) @optional() options: { a?: number } = {}) {

@@ -1,6 +1,8 @@
 import { expectDout, expectInputs, Gate, Tensor } from '@chainrule/core';
 import { injectable } from 'inversify';
 import { checkClassLabels } from './labels';
+import { softmaxLines } from './softmax-row';
+import { gradBuffer, scalarBuffer } from './grad-buffer';
 
 /**
  * The softmax classifier's loss, fused: inputs scores [N, C] (logits) and labels [N] (integer class
@@ -23,9 +25,9 @@ export class SoftmaxCrossEntropyGate implements Gate {
   private labels: Tensor | undefined;
   private probs: Tensor | undefined;
   private output: Tensor | undefined;
-  private dscores: Tensor | undefined;
-  private dlabels: Tensor | undefined;
   private readonly grads: Tensor[] = [];
+  /** Each row's log-sum-exp, grown to the largest batch seen. */
+  private lse = new Float64Array(0);
 
   forward(...inputs: Tensor[]): Tensor {
     expectInputs('SoftmaxCrossEntropyGate', inputs, 2);
@@ -35,27 +37,17 @@ export class SoftmaxCrossEntropyGate implements Gate {
     const n = s.shape[0]; // indexing, not destructuring: no iterator per call
     const c = s.shape[1];
     const p = (this.probs = Tensor.reuse(this.probs, s.shape, 'float64'));
-    const out = (this.output = Tensor.reuse(this.output, [], s.dtype));
+    const out = (this.output = scalarBuffer(this.output, s.dtype));
     this.scores = s;
     this.labels = y;
     const sd = s.data;
     const pd = p.data;
     const yd = y.data;
+    if (this.lse.length < n) this.lse = new Float64Array(n);
+    const lse = this.lse;
+    softmaxLines(sd, pd, n, c, 1, lse);
     let total = 0;
-    for (let i = 0; i < n; i++) {
-      const row = i * c;
-      let m = -Infinity;
-      for (let j = 0; j < c; j++) if (sd[row + j] > m) m = sd[row + j];
-      let sum = 0;
-      for (let j = 0; j < c; j++) {
-        const e = Math.exp(sd[row + j] - m);
-        pd[row + j] = e;
-        sum += e;
-      }
-      const r = 1 / sum;
-      for (let j = 0; j < c; j++) pd[row + j] *= r;
-      total += m + Math.log(sum) - sd[row + yd[i]];
-    }
+    for (let i = 0; i < n; i++) total += lse[i] - sd[i * c + yd[i]];
     out.data[0] = total / n;
     return out;
   }
@@ -66,8 +58,8 @@ export class SoftmaxCrossEntropyGate implements Gate {
     const y = this.labels as Tensor;
     const n = s.shape[0]; // indexing, not destructuring: no iterator per call
     const c = s.shape[1];
-    const ds = (this.dscores = Tensor.reuse(this.dscores, s.shape, s.dtype));
-    const dy = (this.dlabels = Tensor.reuse(this.dlabels, y.shape, y.dtype));
+    const ds = gradBuffer(this.grads, 0, s);
+    const dy = gradBuffer(this.grads, 1, y);
     dy.data.fill(0);
     const scale = dout.data[0] / n;
     const pd = (this.probs as Tensor).data;
@@ -78,8 +70,6 @@ export class SoftmaxCrossEntropyGate implements Gate {
       for (let j = 0; j < c; j++) d[row + j] = pd[row + j] * scale;
       d[row + yd[i]] -= scale;
     }
-    this.grads[0] = ds;
-    this.grads[1] = dy;
     return this.grads;
   }
 }

@@ -1,5 +1,6 @@
 import { expectDout, expectInputs, Gate, GATE_OPTIONS, normalizeAxis, readOptions, Tensor } from '@chainrule/core';
 import { inject, injectable, optional } from 'inversify';
+import { gradBuffer } from './grad-buffer';
 
 export interface ReduceOptions {
   /** The axis to reduce (negative counts from the end); default: every element. */
@@ -21,7 +22,6 @@ export class SumGate implements Gate {
   keepDims = false;
   private input: Tensor | undefined;
   private output: Tensor | undefined;
-  private dx: Tensor | undefined;
   private readonly grads: Tensor[] = [];
   // x viewed as [outer, len, inner] with the reduced axis in the middle.
   private outer = 1;
@@ -91,7 +91,7 @@ export class SumGate implements Gate {
   backward(dout: Tensor): Tensor[] {
     const x = this.input;
     expectDout(this.constructor.name, x, dout, this.output?.shape);
-    const dx = (this.dx = Tensor.reuse(this.dx, x.shape, x.dtype));
+    const dx = gradBuffer(this.grads, 0, x);
     const { outer, len, inner } = this;
     const scale = this.scaleFor(len);
     const g = dout.data;
@@ -103,7 +103,6 @@ export class SumGate implements Gate {
         for (let i = 0; i < inner; i++) d[xb + i] = g[ob + i] * scale;
       }
     }
-    this.grads[0] = dx;
     return this.grads;
   }
 }

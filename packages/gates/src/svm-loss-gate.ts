@@ -1,6 +1,7 @@
 import { expectDout, expectInputs, Gate, Tensor } from '@chainrule/core';
 import { injectable } from 'inversify';
 import { checkClassLabels } from './labels';
+import { gradBuffer, scalarBuffer } from './grad-buffer';
 
 /**
  * The multiclass SVM (hinge) loss with margin 1: inputs scores [N, C] and labels [N] (integer
@@ -19,8 +20,6 @@ export class SVMLossGate implements Gate {
   private scores: Tensor | undefined;
   private labels: Tensor | undefined;
   private output: Tensor | undefined;
-  private dscores: Tensor | undefined;
-  private dlabels: Tensor | undefined;
   private readonly grads: Tensor[] = [];
 
   forward(...inputs: Tensor[]): Tensor {
@@ -28,7 +27,7 @@ export class SVMLossGate implements Gate {
     const [s, y] = inputs;
     checkClassLabels('SVMLossGate', s, y);
     const [n, c] = s.shape;
-    const out = (this.output = Tensor.reuse(this.output, [], s.dtype));
+    const out = (this.output = scalarBuffer(this.output, s.dtype));
     this.scores = s;
     this.labels = y;
     const sd = s.data;
@@ -53,8 +52,8 @@ export class SVMLossGate implements Gate {
     expectDout('SVMLossGate', s, dout, this.output?.shape);
     const y = this.labels as Tensor;
     const [n, c] = s.shape;
-    const ds = (this.dscores = Tensor.reuse(this.dscores, s.shape, s.dtype));
-    const dy = (this.dlabels = Tensor.reuse(this.dlabels, y.shape, y.dtype));
+    const ds = gradBuffer(this.grads, 0, s);
+    const dy = gradBuffer(this.grads, 1, y);
     dy.data.fill(0);
     const scale = dout.data[0] / n;
     const sd = s.data;
@@ -75,8 +74,6 @@ export class SVMLossGate implements Gate {
       }
       d[row + yi] = 0 - count * scale; // 0 − 0 is +0, never −0
     }
-    this.grads[0] = ds;
-    this.grads[1] = dy;
     return this.grads;
   }
 }

@@ -1,5 +1,6 @@
 import { expectDout, expectInputs, formatShape, Gate, GATE_OPTIONS, readOptions, ShapeError, stridesOf, Tensor, TypedArray } from '@chainrule/core';
 import { inject, injectable, optional } from 'inversify';
+import { gradBuffer } from './grad-buffer';
 
 export interface TransposeOptions {
   /** A permutation of the input's axes (negative axes count from the end); default: reverse them all (xᵀ for a matrix). */
@@ -18,7 +19,6 @@ export class TransposeGate implements Gate {
   private inverse: number[] = [];
   private input: Tensor | undefined;
   private output: Tensor | undefined;
-  private dx: Tensor | undefined;
   private readonly grads: Tensor[] = [];
 
   constructor(@inject(GATE_OPTIONS) @optional() options: TransposeOptions = {}) {
@@ -43,9 +43,8 @@ export class TransposeGate implements Gate {
   backward(dout: Tensor): Tensor[] {
     const x = this.input;
     expectDout('TransposeGate', x, dout, this.output?.shape);
-    const dx = (this.dx = Tensor.reuse(this.dx, x.shape, x.dtype));
+    const dx = gradBuffer(this.grads, 0, x);
     permute(dout.data, dout.shape, this.inverse, dx.data);
-    this.grads[0] = dx;
     return this.grads;
   }
 

@@ -7,3 +7,8 @@ export * from './adamw';
 export * from './schedules';
 export * from './clip';
 export * from './trainer';
+export * from './trainer-types';
+export * from './batch-feed';
+export * from './evaluate';
+export * from './early-stopping';
+export * from './accuracy';

@@ -117,11 +117,6 @@ export function formatValues(t: Tensor, digits = 4): string {
   return rec(0, 0, t.size);
 }
 
-/** Whether every value is finite. */
-export function allFinite(t: Tensor | undefined): boolean {
-  return t === undefined || t.isFinite();
-}
-
 /** The class name of a node's gate (what the built-in rules are keyed by); its bound name if the class has none. */
 export function gateClassName(node: GraphNode): string {
   const ctor = (node.gate as object | undefined)?.constructor as { name?: string } | undefined;
@@ -131,4 +126,9 @@ export function gateClassName(node: GraphNode): string {
 /** Whether a gate node kept the default name `<GateType>#<n>` (then pictures show only the kind). */
 export function hasDefaultName(node: GraphNode): boolean {
   return node.kind === 'gate' && /#\d+$/.test(node.name) && node.name.startsWith(`${node.gateType}#`);
+}
+
+/** A share as a percentage with 3 significant digits: 0.6667 → `66.7%`. */
+export function formatPercent(x: number): string {
+  return `${formatNumber(100 * x, 3)}%`;
 }

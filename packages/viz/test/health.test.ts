@@ -99,6 +99,17 @@ describe('healthReport', () => {
     expect(text).toContain('  a = [2] (4, -1)');
   });
 
+  test('reads the failing node from the error\'s node field, not from its message', () => {
+    const g = sqrtGraph(false);
+    g.forward({ a: [4, -1] });
+    const error = new NonFiniteError("a message that names node 'y' (MultiplyGate) and nothing else useful");
+    error.node = 'sqrt';
+    const report = healthReport(g, { error, finiteScan: false });
+    expect(report.firstNonFinite).toMatchObject({ phase: 'forward', path: 'sqrt', gateType: 'PowGate', source: 'error' });
+    // An error that names no node leaves the finding to the scan.
+    expect(healthReport(g, { error: new NonFiniteError("node 'y' (MultiplyGate): text only"), finiteScan: false }).firstNonFinite).toBeUndefined();
+  });
+
   test('names the first gate that made Infinity in backward', () => {
     for (const finiteCheck of [false, true]) {
       const g = sqrtGraph(finiteCheck);

@@ -1,0 +1,44 @@
+import { ComputationalGraph, InvalidArgumentError } from '@chainrule/core';
+import { BatchFeed, copyRows, Dataset, FeedOptions } from './batch-feed';
+
+export interface Evaluation {
+  loss: number;
+  /** NaN without a scores node. */
+  accuracy: number;
+  samples: number;
+}
+
+/** Options of evaluate(): the graph's inputs, as the Trainer takes them, and the batch size. */
+export interface EvaluateOptions extends Omit<FeedOptions, 'graph'> {
+  /** Rows per forward pass (default 32; at most the data set's size is allocated). */
+  batchSize?: number;
+}
+
+/** Mean loss (weighted by batch size) and accuracy of a data set fed through `feed`, in order, forward only. */
+export function evaluateFeed(feed: BatchFeed, data: Dataset, batchSize: number, where: string): Evaluation {
+  const { n, d, k } = feed.check(data, 'data set');
+  let lossSum = 0;
+  let correct = 0;
+  for (let start = 0; start < n; start += batchSize) {
+    const b = Math.min(batchSize, n - start);
+    const batch = feed.batch(b);
+    copyRows(batch.x.data, data.features, undefined, start, b, d);
+    copyRows(batch.y.data, data.labels, undefined, start, b, k);
+    lossSum += feed.forwardLoss(batch, where) * b;
+    correct += feed.correct(batch, b);
+  }
+  return { loss: lossSum / n, accuracy: feed.scoresNode ? correct / n : NaN, samples: n };
+}
+
+/**
+ * Mean loss and accuracy of a graph over a data set, forward only: no optimizer, no update. The
+ * graph's output must be a one-element loss (the mean over the batch), as for the Trainer.
+ */
+export function evaluate(graph: ComputationalGraph, data: Dataset, options: EvaluateOptions): Evaluation {
+  const where = 'evaluate';
+  const batchSize = options.batchSize ?? 32;
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new InvalidArgumentError(`${where}: 'batchSize' must be an integer >= 1, got ${batchSize}`);
+  const feed = new BatchFeed({ ...options, graph }, where);
+  const n = feed.check(data, 'data set').n;
+  return evaluateFeed(feed, data, Math.min(batchSize, n), where);
+}
