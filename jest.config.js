@@ -8,7 +8,7 @@ module.exports = {
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }],
   },
   moduleNameMapper: {
-    '^@chainrule/(core|gates|optim|viz|onnx)$': '<rootDir>/packages/$1/src/index.ts',
+    '^@chainrule/(core|gates|optim|viz|onnx|eager)$': '<rootDir>/packages/$1/src/index.ts',
     '^@chainrule/core/node$': '<rootDir>/packages/core/src/node.ts',
     '^@chainrule/onnx/node$': '<rootDir>/packages/onnx/src/node.ts',
   },

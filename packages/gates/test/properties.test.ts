@@ -98,6 +98,7 @@ const generators: Record<string, fc.Arbitrary<Case>> = {
   SoftplusGate: unary(smooth(4)),
   ReLUGate: unary(awayFromZero()),
   ReciprocalGate: unary(awayFromZero(0.5, 2)),
+  LogGate: unary(inRange(0.3, 3)),
   AddConstantGate: fc.tuple(unary(smooth()), smooth(5)).map(([c, k]) => withOptions(c, { c: k })),
   ScaleGate: fc.tuple(unary(smooth()), smooth(3)).map(([c, a]) => withOptions(c, { a })),
   LeakyReLUGate: fc.tuple(unary(awayFromZero()), inRange(0, 0.5)).map(([c, slope]) => withOptions(c, { slope })),
