@@ -1,7 +1,7 @@
 /** One jest run over every workspace; @chainrule/* resolve to their TypeScript sources, so no build is needed first. */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/packages', '<rootDir>/examples', '<rootDir>/benchmarks'],
+  roots: ['<rootDir>/packages', '<rootDir>/examples', '<rootDir>/benchmarks', '<rootDir>/apps'],
   testMatch: ['**/test/**/*.test.ts'],
   setupFiles: ['<rootDir>/jest.setup.js'],
   transform: {

@@ -4,6 +4,7 @@ import { AddConstantGate } from './add-constant-gate';
 import { AddGate } from './add-gate';
 import { DivideGate } from './divide-gate';
 import { ExpGate } from './exp-gate';
+import { LogGate } from './log-gate';
 import { MaxGate } from './max-gate';
 import { MultiplyGate } from './multiply-gate';
 import { NegateGate } from './negate-gate';
@@ -51,6 +52,7 @@ export {
   AddGate,
   DivideGate,
   ExpGate,
+  LogGate,
   MaxGate,
   MultiplyGate,
   NegateGate,
@@ -86,6 +88,7 @@ export const builtinGates: Readonly<Record<string, GateClass>> = {
   AddGate,
   DivideGate,
   ExpGate,
+  LogGate,
   MaxGate,
   MultiplyGate,
   NegateGate,
