@@ -1,4 +1,4 @@
-import { ComputationalGraph, GraphNode, NestedArray, Tensor } from '@chainrule/core';
+import { ComputationalGraph, GateClass, GraphNode, NestedArray, Tensor } from '@chainrule/core';
 import {
   AddConstantGate,
   AddGate,
@@ -54,7 +54,7 @@ export const FUNCTIONS: Readonly<Record<string, number>> = {
   softmax_loss: 2,
 };
 
-const UNARY: Record<string, { gate: typeof ExpGate; show: (a: string) => string }> = {
+const UNARY: Record<string, { gate: GateClass; show: (a: string) => string }> = {
   exp: { gate: ExpGate, show: (a) => `exp(${a})` },
   log: { gate: LogGate, show: (a) => `log(${a})` },
   tanh: { gate: TanhGate, show: (a) => `tanh(${a})` },

@@ -19,7 +19,9 @@ export default defineConfig({
     'process.env.CHAINRULE_MATMUL_THREADS': 'undefined',
     __dirname: '"/"',
   },
-  build: { target: 'es2022', chunkSizeWarningLimit: 2500 },
-  worker: { format: 'es' },
+  // chainrule names gates by their class names (graph node types, the gate registry, traces), so the
+  // minifier must keep class and function names.
+  build: { target: 'es2022', chunkSizeWarningLimit: 2500, rolldownOptions: { output: { keepNames: true } } },
+  worker: { format: 'es', rolldownOptions: { output: { keepNames: true } } },
   preview: { host: '127.0.0.1', port: 4173 },
 });
