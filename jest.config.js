@@ -9,6 +9,7 @@ module.exports = {
   },
   moduleNameMapper: {
     '^@chainrule/(core|gates|optim|viz)$': '<rootDir>/packages/$1/src/index.ts',
+    '^@chainrule/core/node$': '<rootDir>/packages/core/src/node.ts',
   },
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
 };

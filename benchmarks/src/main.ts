@@ -66,7 +66,7 @@ async function main(): Promise<void> {
   o.log = (line) => process.stderr.write(line + '\n');
   const report = await runBench(o);
   process.stdout.write(`\nchainrule bench, ${report.date}, ${String(report.machine.cpu)} x${String(report.machine.cores)}, node ${String(report.machine.node)}\n`);
-  process.stdout.write(`kernels: chainrule wasm=${report.kernels.wasm}; tfjs-wasm ${report.kernels.tfjsWasm}\n\n`);
+  process.stdout.write(`kernels: chainrule ${report.kernels.chainrule.name} (${report.kernels.chainrule.reason}); tfjs-wasm ${report.kernels.tfjsWasm}\n\n`);
   process.stdout.write(report.table + '\n\n');
   for (const t of report.targets) process.stdout.write(`${t.met === null ? '[ -- ]' : t.met ? '[ ok ]' : '[MISS]'} ${t.target}: ${t.measured}\n`);
   if (o.out) process.stdout.write(`\nJSON: ${o.out}\n`);

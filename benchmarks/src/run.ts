@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import * as fs from 'fs';
 import * as path from 'path';
-import { getMatmulThreads, wasmGemm, wasmMatmulAvailable } from '@chainrule/core';
+import { KernelInfo, kernelInfo } from '@chainrule/core';
 import { W1_SPEC } from './data';
 import { addRatios, formatTable, machine, Row } from './harness';
 import { tfWasmInfo } from './peers/tfjs';
@@ -23,7 +23,8 @@ export interface BenchOptions {
 export interface BenchReport {
   date: string;
   machine: Record<string, unknown>;
-  kernels: { wasm: boolean; threads: number; tfjsWasm: string };
+  /** The default kernel of this process (each run binds its own kernel: see the rows' library names). */
+  kernels: { chainrule: KernelInfo; tfjsWasm: string };
   options: Omit<BenchOptions, 'log' | 'out'>;
   rows: Row[];
   table: string;
@@ -76,13 +77,12 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   if (options.workloads.includes('w1')) rows.push(...(await runW1(options.w1, options.peers, log)));
   if (options.workloads.includes('w2')) rows.push(...(await runW2(options.w2, options.peers, log)));
   if (options.workloads.includes('w3')) rows.push(...(await runW3(options.w3, options.peers, log)));
-  wasmGemm()?.dispose(); // stop the kernel's helper thread, if a 2-thread run started one
   addRatios(rows);
   const { log: _l, out: _o, ...rest } = options;
   const report: BenchReport = {
     date: new Date().toISOString(),
     machine: machine(),
-    kernels: { wasm: wasmMatmulAvailable(), threads: getMatmulThreads(), tfjsWasm: tfWasmInfo() },
+    kernels: { chainrule: kernelInfo(), tfjsWasm: tfWasmInfo() },
     options: rest,
     rows,
     table: formatTable(rows),

@@ -1,4 +1,5 @@
-import { getMatmulBackend, setMatmulBackend, setMatmulThreads, Tensor, wasmMatmulAvailable } from '@chainrule/core';
+import { kernelInfo, ManagedKernel, Tensor } from '@chainrule/core';
+import { createNodeKernel } from '@chainrule/core/node';
 import { MatMulGate } from '@chainrule/gates';
 import { makeMlpData, makeScalarData, MlpSpec, normals, scalarParams } from './data';
 import { bytesPerStep, now, median, Row } from './harness';
@@ -43,19 +44,19 @@ export interface W3Options {
 
 type Log = (line: string) => void;
 
-/** Runs `body` with the matmul backend and thread count set, restoring them afterwards. */
-async function withKernel<T>(backend: 'js' | 'wasm' | 'auto', threads: number, body: () => Promise<T> | T): Promise<T> {
-  const before = getMatmulBackend();
-  setMatmulBackend(backend);
-  setMatmulThreads(threads);
-  if (threads > 1) await new Promise((r) => setTimeout(r, 300)); // let the helper thread start
+/** Runs `body` with a kernel of this backend and thread count (helper thread started and ready), disposing it afterwards. */
+async function withKernel<T>(backend: 'js' | 'wasm' | 'auto', threads: 1 | 2, body: (kernel: ManagedKernel) => Promise<T> | T): Promise<T> {
+  const kernel = createNodeKernel({ backend, threads });
+  if (threads > 1 && !(await kernel.threadsReady())) throw new Error(`bench: the kernel's helper thread did not start (${kernel.info.reason})`);
   try {
-    return await body();
+    return await body(kernel);
   } finally {
-    setMatmulBackend(before);
-    setMatmulThreads(1);
+    kernel.dispose();
   }
 }
+
+/** Whether the WebAssembly kernel loads here (the default kernel is then wasm). */
+const wasmAvailable = (): boolean => kernelInfo().name.startsWith('wasm');
 
 // ------------------------------------------------------------------------------------------ W1
 
@@ -88,11 +89,11 @@ export async function runW1(o: W1Options, peers: readonly Peer[], log: Log): Pro
     rows.push(row);
     log(`  W1 ${row.library}: ${Math.round(row.value)} samples/s, loss@${o.lossSteps} ${loss.toFixed(5)}${bytes === undefined ? '' : `, ${bytes.toFixed(0)} B/step`}`);
   };
-  const wasm = wasmMatmulAvailable();
-  await withKernel('auto', 1, () => measure((d) => chainruleMlp(d), wasm ? 'wasm SIMD kernel, 1 thread' : 'js kernel (wasm not built)'));
+  const wasm = wasmAvailable();
+  await withKernel('auto', 1, (k) => measure((d) => chainruleMlp(d, k), wasm ? 'wasm SIMD kernel, 1 thread' : `js kernel (${k.info.reason})`));
   if (o.variants) {
-    await withKernel('js', 1, () => measure((d) => chainruleMlp(d, 'chainrule (js kernel)')));
-    if (wasm) await withKernel('auto', 2, () => measure((d) => chainruleMlp(d, 'chainrule (2 threads)')));
+    await withKernel('js', 1, (k) => measure((d) => chainruleMlp(d, k, 'chainrule (js kernel)')));
+    if (wasm) await withKernel('auto', 2, (k) => measure((d) => chainruleMlp(d, k, 'chainrule (2 threads)')));
   }
   if (peers.includes('tfjs-cpu')) await measure((d) => tfjsMlp(d, 'cpu'));
   if (peers.includes('tfjs-wasm')) await measure((d) => tfjsMlp(d, 'wasm'));
@@ -280,14 +281,17 @@ async function runW3Case(o: W3Options, peers: readonly Peer[], log: Log, n: numb
   const A = new Tensor(a, [n, n]);
   const Bt = new Tensor(b, [n, n]);
   const dC = new Tensor(dc, [n, n]);
-  const gateStep = (gate: MatMulGate) => (): void => {
-    gate.forward(A, Bt);
-    if (both) gate.backward(dC);
+  const gateStep = (kernel: ManagedKernel): (() => void) => {
+    const gate = new MatMulGate(kernel);
+    return () => {
+      gate.forward(A, Bt);
+      if (both) gate.backward(dC);
+    };
   };
-  const wasm = wasmMatmulAvailable();
-  await withKernel(wasm ? 'wasm' : 'js', 1, () => push('chainrule', time(gateStep(new MatMulGate()), false), wasm ? 'wasm SIMD, 1 thread' : 'js kernel'));
-  if (wasm) await withKernel('wasm', 2, () => push('chainrule (2 threads)', time(gateStep(new MatMulGate()), false), 'wasm SIMD + 1 worker thread'));
-  await withKernel('js', 1, () => push('chainrule (js kernel)', time(gateStep(new MatMulGate()), slow)));
+  const wasm = wasmAvailable();
+  await withKernel(wasm ? 'wasm' : 'js', 1, (k) => push('chainrule', time(gateStep(k), false), wasm ? 'wasm SIMD, 1 thread' : 'js kernel'));
+  if (wasm) await withKernel('wasm', 2, (k) => push('chainrule (2 threads)', time(gateStep(k), false), 'wasm SIMD + 1 worker thread'));
+  await withKernel('js', 1, (k) => push('chainrule (js kernel)', time(gateStep(k), slow)));
   if (dtype === 'float32') {
     for (const backend of ['cpu', 'wasm'] as const) {
       if (!peers.includes(`tfjs-${backend}`)) continue;

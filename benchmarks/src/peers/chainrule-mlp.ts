@@ -1,4 +1,4 @@
-import { ComputationalGraph, Tensor } from '@chainrule/core';
+import { ComputationalGraph, kernelModule, MatmulKernel, Tensor } from '@chainrule/core';
 import { createGatesContainer, mlp, ReLUGate, SoftmaxCrossEntropyGate } from '@chainrule/gates';
 import { SGD } from '@chainrule/optim';
 import { batchIndex, MlpData } from '../data';
@@ -7,13 +7,13 @@ import { MlpTrainer } from './types';
 /**
  * chainrule's W1: the user-level API (mlp() of Linear layers, SoftmaxCrossEntropyGate, SGD) in
  * float32, with every batch prepared once as a tensor view over the data set, so a step is
- * forwardInputs + backward + optimizer.step and nothing else.
+ * forwardInputs + backward + optimizer.step and nothing else. The graph's container binds `kernel`.
  */
-export function chainruleMlp(data: MlpData, library = 'chainrule'): MlpTrainer {
+export function chainruleMlp(data: MlpData, kernel: MatmulKernel, library = 'chainrule'): MlpTrainer {
   const { spec, sizes } = data;
   const B = spec.batch;
   const F = sizes[0];
-  const g = new ComputationalGraph(createGatesContainer());
+  const g = new ComputationalGraph(createGatesContainer(kernelModule(kernel)));
   const x = g.input('x', { shape: [null, F], dtype: 'float32', requiresGrad: false });
   const y = g.input('y', { shape: [null], dtype: 'float32', requiresGrad: false });
   const scores = mlp(g, x, sizes, ReLUGate, { dtype: 'float32' });

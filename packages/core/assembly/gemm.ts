@@ -1,8 +1,9 @@
 // chainrule's WebAssembly SIMD matrix-multiply kernels (AssemblyScript source).
 //
-// Built during install by `npm run build:wasm -w @chainrule/core` (asc) into packages/core/wasm/gemm.wasm;
-// loaded synchronously by packages/core/src/kernels/wasm-gemm.ts. The plain TypeScript kernels in
-// src/kernels/matmul.ts stay the reference and the fallback.
+// Built during install by `npm run build:wasm -w @chainrule/core` (scripts/build-wasm.js runs asc) and
+// embedded, base64, in src/kernels/gemm-wasm.generated.ts; compiled synchronously by
+// src/kernels/wasm-module.ts. The plain TypeScript kernels in src/kernels/matmul.ts stay the
+// reference and the fallback.
 //
 // Every function works on raw addresses in the (imported) linear memory, which the JavaScript side
 // manages: it copies the operands in, calls gemm, and copies the product out.

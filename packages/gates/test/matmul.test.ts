@@ -1,15 +1,13 @@
 import {
   assertGradcheck,
-  getMatmulBackend,
+  createKernel,
+  KernelOptions,
   matmul,
-  MatmulBackend,
   matmulTransA,
   matmulTransB,
   Random,
-  setMatmulBackend,
   ShapeError,
   Tensor,
-  wasmMatmulAvailable,
 } from '@chainrule/core';
 import { MatMulGate } from '@chainrule/gates';
 import { expectContract, expectFloat32Matches, rand, thrown } from './helpers';
@@ -153,21 +151,16 @@ describe('MatMulGate', () => {
     expect(thrown(() => new MatMulGate().forward(Tensor.from(2), Tensor.zeros([1, 1])))).toBeInstanceOf(ShapeError);
   });
 
-  const backends: MatmulBackend[] = wasmMatmulAvailable() ? ['js', 'wasm', 'auto'] : ['js', 'auto'];
-  it.each(backends)('follows the kernel switch: backend %s agrees with the reference and passes gradcheck on large products', (backend) => {
-    const previous = getMatmulBackend();
-    setMatmulBackend(backend);
-    try {
-      for (const dtype of ['float64', 'float32'] as const) {
-        const x = rand(rng, [17, 20]).astype(dtype);
-        const w = rand(rng, [20, 15]).astype(dtype);
-        const z = new MatMulGate().forward(x, w);
-        const ref = naive(x.data, w.data, 17, 20, 15, false, false);
-        z.data.forEach((v, i) => expect(Math.abs(v - ref[i])).toBeLessThan(dtype === 'float64' ? 1e-12 : 1e-4));
-      }
-      assertGradcheck(new MatMulGate(), [rand(rng, [17, 20]), rand(rng, [20, 15])], { tolerance: 1e-7 });
-    } finally {
-      setMatmulBackend(previous);
+  const backends: Array<NonNullable<KernelOptions['backend']>> = ['js', 'wasm', 'auto'];
+  it.each(backends)('runs on the kernel it is given: backend %s agrees with the reference and passes gradcheck on large products', (backend) => {
+    const kernel = createKernel({ backend });
+    for (const dtype of ['float64', 'float32'] as const) {
+      const x = rand(rng, [17, 20]).astype(dtype);
+      const w = rand(rng, [20, 15]).astype(dtype);
+      const z = new MatMulGate(kernel).forward(x, w);
+      const ref = naive(x.data, w.data, 17, 20, 15, false, false);
+      z.data.forEach((v, i) => expect(Math.abs(v - ref[i])).toBeLessThan(dtype === 'float64' ? 1e-12 : 1e-4));
     }
+    assertGradcheck(new MatMulGate(kernel), [rand(rng, [17, 20]), rand(rng, [20, 15])], { tolerance: 1e-7 });
   });
 });

@@ -2,8 +2,8 @@ import { TypedArray } from '../tensor';
 
 /**
  * Dense matrix-product kernels over row-major typed arrays: the plain-JavaScript reference
- * implementation (a WebAssembly/worker version may be switched in beside it later, with these
- * same signatures).
+ * implementation, and the fallback of the WebAssembly kernel (wasm-kernel.ts), which keeps these
+ * same contracts.
  *
  * Conventions shared by every function here:
  * - every matrix is a contiguous row-major typed array (Float32Array or Float64Array; the three

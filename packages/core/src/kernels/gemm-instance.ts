@@ -1,0 +1,150 @@
+import { TypedArray } from '../tensor';
+import { WasmApi, WasmMemory } from './wasm-module';
+
+/**
+ * One instance of the WebAssembly GEMM with its own linear memory: lays a product's operands out in
+ * that memory, copies them in, runs row ranges of the product, copies the result out.
+ *
+ * The gates keep their tensors in ordinary JavaScript typed arrays, so each product copies the two
+ * operands in and the product out: O(mk + kn + mn) copies against O(mkn) multiply-adds, a few
+ * percent at 1024² and still a win at W1's 64×784·784×128. Views are cached, so a steady-state call
+ * allocates nothing.
+ */
+
+interface GemmExports {
+  heapBase(): number;
+  packBytes(elem: number): number;
+  gemm32: GemmFn;
+  gemm64: GemmFn;
+}
+type GemmFn = (ta: number, tb: number, m: number, k: number, n: number, a: number, b: number, c: number, acc: number, r0: number, r1: number, pack: number) => void;
+
+const PAGE = 65536;
+const MAX_PAGES = 16384; // 1 GiB: must match --maximumMemory of the asc build (scripts/build-wasm.js)
+const ALIGN = 64;
+const align = (x: number): number => Math.ceil(x / ALIGN) * ALIGN;
+
+/** Where one product lives in the linear memory (byte addresses), and its call arguments. */
+export interface GemmJob {
+  elem: 4 | 8;
+  ta: number;
+  tb: number;
+  m: number;
+  k: number;
+  n: number;
+  aAt: number;
+  bAt: number;
+  cAt: number;
+  acc: number;
+}
+
+export class GemmInstance {
+  readonly memory: WasmMemory;
+  private readonly ex: GemmExports;
+  private readonly base: number;
+  /** Bytes of pack space per thread: thread t packs at base + t·packSize. */
+  private readonly packSize: number;
+  private buffer!: ArrayBufferLike;
+  private f32!: Float32Array;
+  private f64!: Float64Array;
+  private readonly views32 = new Map<number, Map<number, TypedArray>>();
+  private readonly views64 = new Map<number, Map<number, TypedArray>>();
+  private readonly job: GemmJob = { elem: 4, ta: 0, tb: 0, m: 0, k: 0, n: 0, aAt: 0, bAt: 0, cAt: 0, acc: 0 };
+
+  /** `threads` pack areas are reserved, one per thread that may run rows of a product at once. */
+  constructor(api: WasmApi, readonly module: object, shared: boolean, private readonly threads: number) {
+    this.memory = new api.Memory({ initial: 1, maximum: MAX_PAGES, shared });
+    this.ex = new api.Instance(module, { env: { memory: this.memory } }).exports as GemmExports;
+    this.base = align(this.ex.heapBase());
+    this.packSize = align(this.ex.packBytes(8));
+    this.refresh();
+  }
+
+  /** Whether a product's operands fit in the memory (with generous room for pack space and alignment). */
+  static fits(m: number, k: number, n: number, elem: number): boolean {
+    return (m * k + k * n + m * n) * elem + (1 << 24) <= MAX_PAGES * PAGE;
+  }
+
+  /** Byte address of thread t's pack space. */
+  packAt(thread: number): number {
+    return this.base + thread * this.packSize;
+  }
+
+  /** Lays out and copies in a[…], b[…] (and out, to accumulate into); returns the job (reused object). */
+  load(transA: boolean, transB: boolean, a: TypedArray, b: TypedArray, out: TypedArray, m: number, k: number, n: number, accumulate: boolean): GemmJob {
+    const f32 = out.BYTES_PER_ELEMENT === 4; // not instanceof: arrays from another realm (iframe, vm) count too
+    const elem = f32 ? 4 : 8;
+    const aAt = this.packAt(this.threads);
+    const bAt = align(aAt + m * k * elem);
+    const cAt = align(bAt + k * n * elem);
+    this.ensure(cAt + m * n * elem);
+    const all = f32 ? this.f32 : this.f64;
+    const shift = f32 ? 2 : 3; // element offsets by shifts: small integers, never boxed doubles
+    copyIn(all, a, aAt >>> shift, m * k);
+    copyIn(all, b, bAt >>> shift, k * n);
+    if (accumulate) copyIn(all, out, cAt >>> shift, m * n);
+    const j = this.job;
+    j.elem = elem;
+    j.ta = transA ? 1 : 0;
+    j.tb = transB ? 1 : 0;
+    j.m = m;
+    j.k = k;
+    j.n = n;
+    j.aAt = aAt;
+    j.bAt = bAt;
+    j.cAt = cAt;
+    j.acc = accumulate ? 1 : 0;
+    return j;
+  }
+
+  /** Rows [r0, r1) of the job's product, with thread t's pack space. */
+  run(j: GemmJob, r0: number, r1: number, thread: number): void {
+    const fn = j.elem === 4 ? this.ex.gemm32 : this.ex.gemm64;
+    fn(j.ta, j.tb, j.m, j.k, j.n, j.aAt, j.bAt, j.cAt, j.acc, r0, r1, this.packAt(thread));
+  }
+
+  /** Copies rows [r0, r1) of `out` back into C (to redo those rows after a helper failed while accumulating). */
+  restoreRows(j: GemmJob, out: TypedArray, r0: number, r1: number): void {
+    const all = j.elem === 4 ? this.f32 : this.f64;
+    (all as Float64Array).set(out.subarray(r0 * j.n, r1 * j.n) as Float64Array, (j.cAt >>> (j.elem === 4 ? 2 : 3)) + r0 * j.n);
+  }
+
+  /** out[0 .. m·n) = C. */
+  store(j: GemmJob, out: TypedArray): void {
+    (out as Float64Array).set(this.view(j.elem === 4, j.cAt, j.m * j.n) as Float64Array);
+  }
+
+  /** A cached view of `len` elements at byte address `at` (views are objects: caching keeps steps allocation-free). */
+  private view(f32: boolean, at: number, len: number): TypedArray {
+    const cache = f32 ? this.views32 : this.views64;
+    let byLen = cache.get(at);
+    if (byLen === undefined) cache.set(at, (byLen = new Map()));
+    let v = byLen.get(len);
+    if (v === undefined) {
+      v = f32 ? new Float32Array(this.buffer, at, len) : new Float64Array(this.buffer, at, len);
+      byLen.set(len, v);
+    }
+    return v;
+  }
+
+  private ensure(bytes: number): void {
+    if (bytes > this.buffer.byteLength) {
+      this.memory.grow(Math.ceil((bytes - this.buffer.byteLength) / PAGE));
+      this.refresh();
+    }
+  }
+
+  private refresh(): void {
+    this.buffer = this.memory.buffer;
+    this.f32 = new Float32Array(this.buffer);
+    this.f64 = new Float64Array(this.buffer, 0, this.buffer.byteLength >> 3);
+    this.views32.clear();
+    this.views64.clear();
+  }
+}
+
+/** all[at .. at+len) = src[0 .. len) without allocating when src has exactly len elements. */
+function copyIn(all: TypedArray, src: TypedArray, at: number, len: number): void {
+  if (src.length === len) (all as Float64Array).set(src as Float64Array, at);
+  else (all as Float64Array).set(src.subarray(0, len) as Float64Array, at);
+}

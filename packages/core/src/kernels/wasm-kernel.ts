@@ -1,0 +1,152 @@
+import { TypedArray } from '../tensor';
+import { GemmInstance } from './gemm-instance';
+import { HelperSpawner, HelperThread } from './helper-thread';
+import type { ManagedKernel } from './create-kernel';
+import { KernelInfo } from './kernel';
+import { matmul, matmulTransA, matmulTransB, MatmulFn } from './matmul';
+import { loadGemmModule, WasmApi } from './wasm-module';
+
+/**
+ * The WebAssembly SIMD kernel: one GemmInstance (its own memory) per kernel object, so kernels of
+ * different containers never share state. Products it does not take run on the plain-JS loops:
+ * mixed dtypes always, and with `minMacs` > 0 ('auto') products too small to repay the copies.
+ *
+ * With a helper thread, products of at least `threadMinMacs[dtype]` multiply-adds split C's rows:
+ * the helper computes the bottom part over the same shared memory. Each output row is computed by
+ * the same code on either thread, so results are bit-identical to one thread's. When the helper is
+ * lost (dead or stuck, see helper-thread.ts) the product is finished on one thread, a warning is
+ * printed once, and the kernel stays on one thread from then on.
+ */
+
+export interface WasmKernelOptions {
+  /** Products below this many multiply-adds run on the JS loops (0: every same-dtype product on wasm). */
+  minMacs: number;
+  /** With a spawner, a helper thread takes part in large products. */
+  spawnHelper?: HelperSpawner;
+  /** Minimum multiply-adds (m·k·n) before the helper takes part, per dtype. */
+  threadMinMacs: { float32: number; float64: number };
+  /** How long past the caller's own share a taken job may run before the helper is declared lost. */
+  helperTimeoutMs: number;
+}
+
+export class WasmKernel implements ManagedKernel {
+  private gemm_: GemmInstance;
+  private helper: HelperThread | undefined;
+  private lossReported = false;
+  private readonly minMacs: number;
+  private readonly threadMinMacs: WasmKernelOptions['threadMinMacs'];
+
+  private constructor(private readonly api: WasmApi, private readonly module: object, shared: boolean, o: WasmKernelOptions) {
+    this.minMacs = o.minMacs;
+    this.threadMinMacs = o.threadMinMacs;
+    this.gemm_ = new GemmInstance(api, module, shared, shared ? 2 : 1);
+  }
+
+  /**
+   * A kernel, or the reason it cannot be made here. With a spawner, the shared-memory module is
+   * tried first; when that fails (no SharedArrayBuffer) the result is a one-thread kernel that says why.
+   */
+  static create(o: WasmKernelOptions): { kernel: WasmKernel; threadsWhyNot?: string } | { reason: string } {
+    if (o.spawnHelper) {
+      const shared = loadGemmModule(true);
+      if (shared.module) {
+        const kernel = new WasmKernel(shared.api, shared.module, true, o);
+        try {
+          kernel.helper = new HelperThread(o.spawnHelper, shared.module, kernel.gemm_.memory, o.helperTimeoutMs);
+          return { kernel };
+        } catch (e) {
+          return { kernel, threadsWhyNot: `the helper thread did not start (${(e as Error)?.message})` };
+        }
+      }
+      const plain = loadGemmModule(false);
+      if (plain.module) return { kernel: new WasmKernel(plain.api, plain.module, false, o), threadsWhyNot: shared.reason };
+      return { reason: plain.reason };
+    }
+    const plain = loadGemmModule(false);
+    return plain.module ? { kernel: new WasmKernel(plain.api, plain.module, false, o) } : { reason: plain.reason };
+  }
+
+  get name(): string {
+    return this.helper && this.helper.lost === undefined ? 'wasm-simd x2' : 'wasm-simd';
+  }
+
+  get info(): KernelInfo {
+    const lost = this.helper?.lost;
+    return {
+      name: this.name,
+      threads: this.helper && lost === undefined ? 2 : 1,
+      reason: lost !== undefined ? `WebAssembly SIMD on one thread: ${lost}` : this.helper ? 'WebAssembly SIMD with a helper thread for large products' : 'WebAssembly SIMD',
+    };
+  }
+
+  async threadsReady(ms = 10000): Promise<boolean> {
+    const t0 = Date.now();
+    while (this.helper && this.helper.lost === undefined && !this.helper.ready && Date.now() - t0 < ms) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    return this.helper !== undefined && this.helper.ready;
+  }
+
+  dispose(): void {
+    this.lossReported = true;
+    this.helper?.giveUp('the kernel was disposed');
+  }
+
+  gemm(a: TypedArray, b: TypedArray, out: TypedArray, m: number, k: number, n: number, accumulate = false): void {
+    this.product(false, false, matmul, a, b, out, m, k, n, accumulate);
+  }
+
+  gemmTransA(a: TypedArray, b: TypedArray, out: TypedArray, m: number, k: number, n: number, accumulate = false): void {
+    this.product(true, false, matmulTransA, a, b, out, m, k, n, accumulate);
+  }
+
+  gemmTransB(a: TypedArray, b: TypedArray, out: TypedArray, m: number, k: number, n: number, accumulate = false): void {
+    this.product(false, true, matmulTransB, a, b, out, m, k, n, accumulate);
+  }
+
+  private product(ta: boolean, tb: boolean, js: MatmulFn, a: TypedArray, b: TypedArray, out: TypedArray, m: number, k: number, n: number, accumulate: boolean): void {
+    const c = out.constructor;
+    const macs = m * k * n;
+    if (a.constructor !== c || b.constructor !== c || macs < this.minMacs || !GemmInstance.fits(m, k, n, out.BYTES_PER_ELEMENT)) {
+      js(a, b, out, m, k, n, accumulate);
+      return;
+    }
+    const g = this.gemm_;
+    const j = g.load(ta, tb, a, b, out, m, k, n, accumulate);
+    const h = this.helper;
+    if (h === undefined || m < 8 || macs < (j.elem === 4 ? this.threadMinMacs.float32 : this.threadMinMacs.float64)) {
+      g.run(j, 0, m, 0);
+      g.store(j, out);
+      return;
+    }
+    // Split on a multiple of 4 rows (the micro-kernel's height); the helper takes the bottom part.
+    const split = Math.round(m / 8) * 4;
+    if (!h.post(j.elem, j.ta, j.tb, m, k, n, j.aAt, j.bAt, j.cAt, j.acc, split, m, g.packAt(1))) {
+      this.noteLoss(h);
+      g.run(j, 0, m, 0);
+      g.store(j, out);
+      return;
+    }
+    const t0 = Date.now();
+    g.run(j, 0, split, 0);
+    const outcome = h.finish(Date.now() - t0);
+    if (outcome === 'revoked') g.run(j, split, m, 0);
+    else if (outcome === 'failed') {
+      if (accumulate) g.restoreRows(j, out, split, m);
+      g.run(j, split, m, 0);
+    } else if (outcome === 'lost') {
+      // The stopped helper may still write into this memory: redo the whole product in a fresh one.
+      this.noteLoss(h);
+      this.gemm_ = new GemmInstance(this.api, this.module, true, 2);
+      this.product(ta, tb, js, a, b, out, m, k, n, accumulate);
+      return;
+    }
+    g.store(j, out);
+  }
+
+  private noteLoss(h: HelperThread): void {
+    if (h.lost === undefined || this.lossReported) return;
+    this.lossReported = true;
+    console.warn(`chainrule: the matmul kernel continues on one thread: ${h.lost}`);
+  }
+}

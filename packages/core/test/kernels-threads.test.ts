@@ -1,0 +1,159 @@
+import { HelperHandle, HelperInit, ManagedKernel, matmul, matmulTransA, matmulTransB, MatmulFn } from '@chainrule/core';
+import { createNodeKernel, spawnNodeHelper } from '@chainrule/core/node';
+import { fill, sameBits } from './kernel-helpers';
+
+/**
+ * The two-thread kernel: same bits as one thread, and it cannot hang (issue 15): a helper that is
+ * killed, dies holding a job, gets stuck or throws leaves a correct product, one warning, and a
+ * kernel that carries on alone.
+ */
+
+type Method = 'gemm' | 'gemmTransA' | 'gemmTransB';
+const methods: Array<[Method, MatmulFn]> = [
+  ['gemm', matmul],
+  ['gemmTransA', matmulTransA],
+  ['gemmTransB', matmulTransB],
+];
+
+/** A spawner running Node's helper with its program edited by `edit` (asserting the edit applied); keeps the handles. */
+function spawner(edit?: (source: string) => string): { spawn: (init: HelperInit) => HelperHandle; handles: HelperHandle[] } {
+  const handles: HelperHandle[] = [];
+  const spawn = (init: HelperInit): HelperHandle => {
+    const source = edit ? edit(init.source) : init.source;
+    if (edit && source === init.source) throw new Error('the helper program edit did not apply');
+    const h = spawnNodeHelper({ ...init, source });
+    handles.push(h);
+    return h;
+  };
+  return { spawn, handles };
+}
+
+/** Inserts `code` into the helper program right after it has taken a job (before computing it). */
+const afterTake = (code: string) => (s: string): string => s.replace('let state = ', `${code}\n  let state = `);
+/** Inserts `code` right after the helper has computed its rows. */
+const afterRun = (code: string) => (s: string): string => s.replace(/(ex\.gemm64\)\([^;]*;)/, `$1 ${code}`);
+/** Counts taken jobs in ctrl[3]. */
+const counting = (s: string): string => afterTake('Atomics.add(ctrl, 3, 1);')(s);
+
+/**
+ * Runs products until `done()` (at most 100): under load the helper may be late to wake and the
+ * caller then computes its rows itself, so a test that needs the helper to take a job repeats.
+ */
+function until(done: () => boolean, product: (i: number) => void): number {
+  let i = 0;
+  while (i < 100 && !done()) product(i++);
+  return i;
+}
+
+async function threaded(edit?: (s: string) => string, helperTimeoutMs = 300): Promise<{ kernel: ManagedKernel; handles: HelperHandle[]; ctrl: () => Int32Array }> {
+  let ctrl: Int32Array | undefined;
+  const { spawn, handles } = spawner(edit);
+  const kernel = createNodeKernel({
+    backend: 'wasm',
+    threads: 2,
+    threadMinMacs: { float32: 0, float64: 0 },
+    helperTimeoutMs,
+    spawnHelper: (init) => ((ctrl = init.ctrl), spawn(init)),
+  });
+  expect(await kernel.threadsReady()).toBe(true);
+  return { kernel, handles, ctrl: () => ctrl as Int32Array };
+}
+
+/** Runs one product on `kernel` and on a one-thread kernel from the same inputs; they must agree bit for bit. */
+function check(kernel: ManagedKernel, method: Method, ctor: Float32ArrayConstructor | Float64ArrayConstructor, m: number, k: number, n: number, accumulate: boolean, seed: number): void {
+  const one = createNodeKernel({ backend: 'wasm' });
+  const a = fill(new ctor(m * k), seed);
+  const b = fill(new ctor(k * n), seed + 1);
+  const got = fill(new ctor(m * n), seed + 2);
+  const want = got.slice();
+  kernel[method](a, b, got, m, k, n, accumulate);
+  one[method](a, b, want, m, k, n, accumulate);
+  if (!sameBits(got, want)) throw new Error(`${method} ${ctor.name} ${m}x${k}x${n} acc=${accumulate}: two threads differ from one`);
+}
+
+describe('the two-thread kernel', () => {
+  let warn: jest.SpyInstance;
+  beforeEach(() => (warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined)));
+  afterEach(() => warn.mockRestore());
+
+  it('splits rows with the helper and gives the same bits as one thread', async () => {
+    const { kernel, ctrl } = await threaded(counting);
+    expect(kernel.info).toMatchObject({ name: 'wasm-simd x2', threads: 2 });
+    let seed = 1;
+    for (const ctor of [Float32Array, Float64Array]) {
+      for (const [method] of methods) {
+        for (const [m, k, n] of [[103, 260, 170], [8, 5, 3], [64, 300, 9]]) {
+          check(kernel, method, ctor, m, k, n, false, seed++);
+          check(kernel, method, ctor, m, k, n, true, seed++);
+        }
+      }
+    }
+    expect(Atomics.load(ctrl(), 3)).toBeGreaterThan(0); // the helper did take rows
+    expect(warn).not.toHaveBeenCalled();
+    kernel.dispose();
+    expect(kernel.info.threads).toBe(1);
+    check(kernel, 'gemm', Float32Array, 40, 30, 20, true, 99);
+    expect(warn).not.toHaveBeenCalled();
+  }, 30000);
+
+  it('keeps small products on one thread by the per-dtype threshold', async () => {
+    const { spawn } = spawner(counting);
+    let ctrl: Int32Array | undefined;
+    const kernel = createNodeKernel({ backend: 'wasm', threads: 2, threadMinMacs: { float32: 1e6, float64: 1e9 }, spawnHelper: (i) => ((ctrl = i.ctrl), spawn(i)) });
+    expect(await kernel.threadsReady()).toBe(true);
+    for (let i = 0; i < 10; i++) check(kernel, 'gemm', Float64Array, 100, 100, 99, false, i); // 990,000 < 1e9: one thread
+    check(kernel, 'gemm', Float32Array, 100, 100, 99, false, 1); // 990,000 < 1e6: one thread
+    expect(Atomics.load(ctrl as Int32Array, 3)).toBe(0);
+    until(() => Atomics.load(ctrl as Int32Array, 3) > 0, (i) => check(kernel, 'gemm', Float32Array, 100, 100, 100, false, i)); // 1e6 >= 1e6: split
+    expect(Atomics.load(ctrl as Int32Array, 3)).toBe(1);
+    kernel.dispose();
+  }, 30000);
+
+  it('a killed helper: the next products are right, one warning, then one thread', async () => {
+    const { kernel, handles } = await threaded();
+    handles[0].terminate();
+    for (let i = 0; i < 200 && !handles[0].exited; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(handles[0].exited).toBe(true);
+    check(kernel, 'gemm', Float32Array, 64, 200, 64, true, 1);
+    check(kernel, 'gemmTransB', Float64Array, 64, 200, 64, true, 2);
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(String(warn.mock.calls[0][0])).toMatch(/continues on one thread: the helper thread exited/);
+    expect(kernel.info).toMatchObject({ name: 'wasm-simd', threads: 1, reason: expect.stringMatching(/exited/) });
+  }, 30000);
+
+  it('a helper killed while products run (not awaited): every product is right and none hangs', async () => {
+    const { kernel, handles } = await threaded(undefined, 200);
+    handles[0].terminate();
+    const t0 = Date.now();
+    for (let i = 0; i < 40; i++) check(kernel, i % 2 ? 'gemm' : 'gemmTransA', Float32Array, 96, 300, 80, i % 3 === 0, i);
+    expect(Date.now() - t0).toBeLessThan(15000);
+    expect(warn.mock.calls.length).toBeLessThanOrEqual(1);
+  }, 30000);
+
+  it('a helper that dies holding a job: the product finishes on one thread after the deadline', async () => {
+    const { kernel } = await threaded(afterTake('process.exit(1);'), 200);
+    const t0 = Date.now();
+    until(() => warn.mock.calls.length > 0, (i) => check(kernel, 'gemm', Float64Array, 128, 400, 128, true, i));
+    expect(Date.now() - t0).toBeLessThan(10000);
+    check(kernel, 'gemmTransA', Float32Array, 64, 200, 64, true, 4);
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(String(warn.mock.calls[0][0])).toMatch(/did not finish them within \d+ ms/);
+    expect(kernel.info.threads).toBe(1);
+  }, 30000);
+
+  it('a stuck helper (busy forever) is stopped, and the product is right', async () => {
+    const { kernel, handles } = await threaded(afterTake('for (;;) {}'), 200);
+    until(() => warn.mock.calls.length > 0, (i) => check(kernel, 'gemmTransB', Float32Array, 128, 400, 128, true, i));
+    expect(warn).toHaveBeenCalledTimes(1);
+    for (let i = 0; i < 300 && !handles[0].exited; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(handles[0].exited).toBe(true); // terminated, not left spinning
+  }, 30000);
+
+  it('a helper whose rows throw after writing: the rows are redone from the original values, no double accumulation', async () => {
+    const { kernel, ctrl } = await threaded((s) => counting(afterRun('throw new Error("boom");')(s)));
+    until(() => Atomics.load(ctrl(), 3) > 1, (i) => check(kernel, 'gemm', i % 2 ? Float32Array : Float64Array, 128, 400, 128, i % 2 === 1, i));
+    expect(Atomics.load(ctrl(), 3)).toBeGreaterThan(1);
+    expect(kernel.info.threads).toBe(2); // a throwing job is not a dead helper
+    kernel.dispose();
+  }, 30000);
+});
