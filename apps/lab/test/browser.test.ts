@@ -6,9 +6,9 @@ import { execSync } from 'child_process';
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import type { Page } from 'playwright-core';
-import { Chromium, chromiumPath, launchChromium, serveStatic, StaticServer } from './support/chromium';
+import { Chromium, chromiumPath, launchChromium, serveStatic, StaticServer } from '../../../benchmarks/src/browser/chromium';
+import { buildPackages, ROOT } from '../../../tests/support/packages';
 
-const ROOT = join(__dirname, '..', '..', '..');
 const APP = join(ROOT, 'apps', 'lab');
 const IMAGES = join(ROOT, 'docs', 'images');
 const executable = chromiumPath();
@@ -32,8 +32,8 @@ suite('the Backprop Lab in headless Chromium', () => {
 
   beforeAll(async () => {
     if (!executable) throw new Error('CHAINRULE_REQUIRE_BROWSER=1 but no Chromium at /usr/bin/chromium or $CHROMIUM_PATH');
-    // The page is built from the packages' dist (tsc -b is incremental) and bundled by Vite.
-    execSync('npm run build --silent', { cwd: ROOT, stdio: 'inherit' });
+    // The page is built from the packages' built ESM (tsc -b is incremental) and bundled by Vite.
+    buildPackages();
     execSync('npx vite build --logLevel error', { cwd: APP, stdio: 'inherit' });
     server = await serveStatic(join(APP, 'dist'));
     browser = await launchChromium(executable);
@@ -162,6 +162,10 @@ suite('the Backprop Lab in headless Chromium', () => {
     await page.selectOption('#layer', 'fc2');
     await page.waitForFunction(() => document.querySelector('#layer-view svg text')?.textContent?.startsWith('fc2.W'));
     expect(page.url()).toContain('mode=network');
+    const kernel = await page.locator('#kernel').getAttribute('data-kernel');
+    // eslint-disable-next-line no-console
+    console.log(`network mode's matmul kernel: ${kernel}`);
+    expect(kernel).toMatch(/^wasm/);
     await page.screenshot({ path: join(IMAGES, 'lab-network.png') });
     // one mini-batch at a time
     const before = Number(status.steps);

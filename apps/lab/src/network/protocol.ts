@@ -11,7 +11,7 @@ export type ToWorker =
 
 /** Worker → page. */
 export type FromWorker =
-  | { type: 'ready'; layers: string[]; x: Float64Array; y: Float64Array; classes: number }
+  | { type: 'ready'; layers: string[]; x: Float64Array; y: Float64Array; classes: number; kernel: string }
   | {
       type: 'progress';
       steps: number;

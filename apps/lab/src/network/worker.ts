@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { kernelInfo } from '@chainrule/core';
 import { makePoints } from './datasets';
 import { FromWorker, ToWorker } from './protocol';
 import { NetworkSession } from './session';
@@ -54,7 +55,8 @@ self.onmessage = (e: MessageEvent<ToWorker>) => {
       const data = makePoints(m.dataset, m.points);
       session = new NetworkSession(m.settings, data);
       inspected = session.layers[0];
-      post({ type: 'ready', layers: session.layers, x: data.x, y: data.y, classes: data.classes });
+      const k = kernelInfo();
+      post({ type: 'ready', layers: session.layers, x: data.x, y: data.y, classes: data.classes, kernel: `${k.name} (${k.reason})` });
       report(true);
     } else if (m.type === 'run') {
       if (!running) {

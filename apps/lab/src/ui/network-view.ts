@@ -115,6 +115,9 @@ export class NetworkView {
       this.y = m.y;
       const select = $<HTMLSelectElement>('layer');
       select.innerHTML = m.layers.map((l) => `<option>${l}</option>`).join('');
+      const kernel = $('kernel');
+      kernel.textContent = `matmul kernel in the worker: ${m.kernel}`;
+      kernel.dataset.kernel = m.kernel;
       this.draw();
       return;
     }

@@ -1,3 +1,5 @@
+import { formatNumber } from '@chainrule/viz';
+
 /** The network mode's pictures as SVG text, so each can be shown and downloaded as it is. */
 
 export const CLASS_COLORS = ['#4c78a8', '#f58518', '#54a24b', '#e45756', '#72b7b2', '#b279a2'];
@@ -52,8 +54,8 @@ export function lossSvg(steps: readonly number[], losses: readonly number[], wid
     parts.push(`<polyline fill="none" stroke="#b91c1c" stroke-width="1.5" points="${pts.join(' ')}"/>`);
     parts.push(`<line x1="${pad.l}" y1="${height - pad.b}" x2="${width - pad.r}" y2="${height - pad.b}" stroke="#374151"/>`);
     parts.push(`<line x1="${pad.l}" y1="${pad.t}" x2="${pad.l}" y2="${height - pad.b}" stroke="#374151"/>`);
-    parts.push(`<text x="${pad.l - 4}" y="${pad.t + 8}" text-anchor="end">${hi.toPrecision(3)}</text>`);
-    parts.push(`<text x="${pad.l - 4}" y="${height - pad.b}" text-anchor="end">${lo.toPrecision(3)}</text>`);
+    parts.push(`<text x="${pad.l - 4}" y="${pad.t + 8}" text-anchor="end">${formatNumber(hi, 3)}</text>`);
+    parts.push(`<text x="${pad.l - 4}" y="${height - pad.b}" text-anchor="end">${formatNumber(lo, 3)}</text>`);
     parts.push(`<text x="${pad.l}" y="${height - 8}">step ${s0}</text>`);
     parts.push(`<text x="${width - pad.r}" y="${height - 8}" text-anchor="end">${s1}${log ? ' (log scale)' : ''}</text>`);
   } else {
