@@ -2,8 +2,8 @@ import 'reflect-metadata';
 import { Tensor } from '@chainrule/core';
 import { buildFormula } from '../src/expr/build-graph';
 import { ExpressionLab } from '../src/expr/expression-lab';
-import { FormulaError } from '../src/expr/parser';
 import { PRESETS, presetById } from '../src/presets';
+import { formulaError } from './formula-error';
 
 const round2 = (t: Tensor | undefined) => Array.from((t as Tensor).data, (v) => Math.round(v * 100) / 100);
 const lab = (id: string) => {
@@ -92,15 +92,9 @@ describe('building formulas', () => {
     ['2 + 3', 0, 'reads no variable'],
     ['softmax_loss(s, 0)', 16, 'must be a variable'],
   ])('%s is refused at character %i', (src, pos, reason) => {
-    let err: unknown;
-    try {
-      buildFormula(src);
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(FormulaError);
-    expect((err as FormulaError).pos).toBe(pos);
-    expect((err as FormulaError).reason).toContain(reason);
+    const err = formulaError(() => buildFormula(src));
+    expect(err.pos).toBe(pos);
+    expect(err.reason).toContain(reason);
   });
 });
 

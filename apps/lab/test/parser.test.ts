@@ -1,4 +1,5 @@
-import { FormulaError, parseFormula, variablesOf } from '../src/expr/parser';
+import { parseFormula, variablesOf } from '../src/expr/parser';
+import { formulaError } from './formula-error';
 
 function show(e: ReturnType<typeof parseFormula>): string {
   switch (e.kind) {
@@ -13,16 +14,6 @@ function show(e: ReturnType<typeof parseFormula>): string {
     case 'call':
       return `${e.fn}(${e.args.map(show).join(', ')})`;
   }
-}
-
-function errorOf(src: string): FormulaError {
-  try {
-    parseFormula(src);
-  } catch (e) {
-    if (e instanceof FormulaError) return e;
-    throw e;
-  }
-  throw new Error(`'${src}' parsed`);
 }
 
 describe('parseFormula', () => {
@@ -53,7 +44,7 @@ describe('parseFormula', () => {
     ['max(x, y', 8, "expected ',' or ')' to close the call of max("],
     ['', 0, 'the formula is empty'],
   ])('%s fails at the right character', (src, pos, reason) => {
-    const e = errorOf(src);
+    const e = formulaError(() => parseFormula(src));
     expect(e.pos).toBe(pos);
     expect(e.reason).toContain(reason);
     expect(e.message).toContain(`at character ${pos + 1}`);

@@ -89,24 +89,20 @@ export function parseFormula(src: string): Expr {
     throw new FormulaError(src, t.pos, `expected ${expected}, found ${describe(t)}`);
   };
 
-  const expr = (): Expr => {
-    let left = term();
-    while (isOp('+') || isOp('-')) {
-      const op = tokens[k++].text as '+' | '-';
-      const right = term();
-      left = { kind: 'binary', op, left, right, pos: left.pos, end: right.end };
-    }
-    return left;
-  };
-  const term = (): Expr => {
-    let left = unary();
-    while (isOp('*') || isOp('/')) {
-      const op = tokens[k++].text as '*' | '/';
-      const right = unary();
-      left = { kind: 'binary', op, left, right, pos: left.pos, end: right.end };
-    }
-    return left;
-  };
+  /** One left-associative precedence level: operands from `next`, joined by any of `ops`. */
+  const level =
+    (ops: readonly ('+' | '-' | '*' | '/')[], next: () => Expr) =>
+    (): Expr => {
+      let left = next();
+      while (ops.some(isOp)) {
+        const op = tokens[k++].text as (typeof ops)[number];
+        const right = next();
+        left = { kind: 'binary', op, left, right, pos: left.pos, end: right.end };
+      }
+      return left;
+    };
+  const term = level(['*', '/'], () => unary());
+  const expr = level(['+', '-'], term);
   const unary = (): Expr => {
     if (isOp('-')) {
       const start = tokens[k++].pos;
