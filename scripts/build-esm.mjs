@@ -13,7 +13,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** package folder → entry points (file names under src/, without .ts), each listed in its `exports`. */
 export const ENTRIES = {
-  'packages/core': ['index'],
+  'packages/core': ['index', 'node'],
   'packages/gates': ['index'],
   'packages/optim': ['index'],
   'packages/viz': ['index', 'node'],

@@ -1,7 +1,7 @@
 // The page of tests/browser.test.ts: bundled by esbuild from the built packages (their ESM entries),
 // run in headless Chromium. It computes the lecture's graph, trains a small net on XOR and multiplies
 // with the WebAssembly kernel, then publishes what it found as globalThis.chainruleResult.
-import { bindGate, ComputationalGraph, getMatmulBackend, Random, setMatmulBackend, Tensor, TypedArray, UnaryGate, wasmMatmulAvailable } from '@chainrule/core';
+import { bindGate, ComputationalGraph, createKernel, kernelInfo, Random, Tensor, TypedArray, UnaryGate } from '@chainrule/core';
 import { AddGate, createGatesContainer, MatMulGate, mlp, MultiplyGate, SoftmaxCrossEntropyGate } from '@chainrule/gates';
 import { Adam, Trainer } from '@chainrule/optim';
 import { toDot } from '@chainrule/viz';
@@ -44,14 +44,11 @@ function xor() {
 
 /** A 64×128·128×64 float32 product on the wasm kernel against the js kernel. */
 function kernel() {
-  const available = wasmMatmulAvailable();
+  const available = kernelInfo().name.startsWith('wasm');
   const rng = new Random(5);
   const a = rng.randn([64, 128], { dtype: 'float32' });
   const b = rng.randn([128, 64], { dtype: 'float32' });
-  const product = (backend: 'js' | 'wasm') => {
-    setMatmulBackend(backend);
-    return new MatMulGate().forward(a, b).data.slice();
-  };
+  const product = (backend: 'js' | 'wasm') => new MatMulGate(createKernel({ backend })).forward(a, b).data.slice();
   let maxDiff = NaN;
   let error: string | undefined;
   try {
@@ -62,8 +59,7 @@ function kernel() {
   } catch (e) {
     error = String(e);
   }
-  setMatmulBackend('auto');
-  return { available, backend: getMatmulBackend(), maxDiff, error, crossOriginIsolated: (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated ?? false };
+  return { available, backend: kernelInfo().name, maxDiff, error, crossOriginIsolated: (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated ?? false };
 }
 
 const g = globalThis as { chainruleResult?: unknown };

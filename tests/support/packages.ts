@@ -1,4 +1,6 @@
 import { execFileSync } from 'child_process';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
 import { join } from 'path';
 
 /** The repository root (tests/ sits directly under it). */
@@ -20,9 +22,33 @@ export interface PackResult {
   files: PackedFile[];
 }
 
-/** Builds the published packages (CommonJS + declarations by tsc -b, ESM by esbuild); incremental, so cheap when nothing changed. */
+/**
+ * Builds the published packages (CommonJS + declarations by tsc -b, ESM by esbuild), once per jest
+ * run: jest runs test files in parallel workers, several need the build, and a second build
+ * rewriting dist/ while another file bundles from it breaks that bundle. The first caller builds
+ * under a lock directory; the others wait for its marker.
+ */
 export function buildPackages(): void {
-  execFileSync('npm', ['run', 'build:packages', '--silent'], { cwd: ROOT, stdio: 'pipe' });
+  // jest's pid: a worker (a forked child, so it has process.send) asks its parent; in-band, this process.
+  const jest = typeof process.send === 'function' ? process.ppid : process.pid;
+  const lock = join(tmpdir(), `chainrule-build-${ROOT.replace(/[^A-Za-z0-9]+/g, '_')}-${jest}`);
+  const done = `${lock}.done`;
+  const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+  for (let waited = 0; !existsSync(done); waited += 200) {
+    try {
+      mkdirSync(lock);
+    } catch {
+      if (waited > 600_000) throw new Error(`buildPackages: waited 10 minutes for the build another test started (${lock})`);
+      sleep(200); // another worker is building
+      continue;
+    }
+    try {
+      execFileSync('npm', ['run', 'build:packages', '--silent'], { cwd: ROOT, stdio: 'pipe' });
+      writeFileSync(done, '');
+    } finally {
+      rmSync(lock, { recursive: true, force: true });
+    }
+  }
 }
 
 /** Packs every published package (into `destination`, or only lists the contents with dryRun). */

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { wasmMatmulAvailable } from '@chainrule/core';
+import { kernelInfo } from '@chainrule/core';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
@@ -63,7 +63,7 @@ async function main(): Promise<void> {
     const browserKernel = await page.evaluate(() => (globalThis as { chainruleW1?: W1Page }).chainruleW1!.start());
     const nodeTrainer = chainruleMlp(makeMlpData(W1_SPEC));
     console.log(`W1 (${W1_SPEC.features}-${W1_SPEC.hidden.join('-')}-${W1_SPEC.classes} MLP, batch ${W1_SPEC.batch}, float32, SGD): ${rounds} rounds of ${timing.steps} steps, Node and Chromium alternating`);
-    console.log(`kernel: Node ${wasmMatmulAvailable() ? 'wasm' : 'js'}, Chromium ${browserKernel.wasm ? 'wasm' : 'js'} (backend ${browserKernel.backend})`);
+    console.log(`kernel: Node ${kernelInfo().name.startsWith('wasm') ? 'wasm' : 'js'}, Chromium ${browserKernel.wasm ? 'wasm' : 'js'} (backend ${browserKernel.backend})`);
     timeW1(nodeTrainer, W1_SPEC, warm);
     await time(warm);
     const node: number[] = [];

@@ -2,7 +2,7 @@
 // Chromium): the same data, model and timing function as `npm run bench`'s W1, exposed to the runner
 // as globalThis.chainruleW1.
 import 'reflect-metadata';
-import { getMatmulBackend, wasmMatmulAvailable } from '@chainrule/core';
+import { kernelInfo } from '@chainrule/core';
 import { makeMlpData, W1_SPEC } from '../data';
 import { chainruleMlp } from '../peers/chainrule-mlp';
 import { MlpTrainer } from '../peers/types';
@@ -19,7 +19,7 @@ let trainer: MlpTrainer | undefined;
 const page: W1Page = {
   start() {
     trainer = chainruleMlp(makeMlpData(W1_SPEC));
-    return { wasm: wasmMatmulAvailable(), backend: getMatmulBackend() };
+    return { wasm: kernelInfo().name.startsWith('wasm'), backend: kernelInfo().name };
   },
   time(timing) {
     if (!trainer) throw new Error('chainruleW1.time before start');
