@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { kernelInfo } from '@chainrule/core';
+import { defaultKernel, kernelInfo } from '@chainrule/core';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
@@ -61,7 +61,7 @@ async function main(): Promise<void> {
     // The callbacks run in the page (Playwright sends their source), so each reads the page's global itself.
     const time = (t: W1Timing): Promise<W1Samples> => page.evaluate((tt) => (globalThis as { chainruleW1?: W1Page }).chainruleW1!.time(tt), t);
     const browserKernel = await page.evaluate(() => (globalThis as { chainruleW1?: W1Page }).chainruleW1!.start());
-    const nodeTrainer = chainruleMlp(makeMlpData(W1_SPEC));
+    const nodeTrainer = chainruleMlp(makeMlpData(W1_SPEC), defaultKernel);
     console.log(`W1 (${W1_SPEC.features}-${W1_SPEC.hidden.join('-')}-${W1_SPEC.classes} MLP, batch ${W1_SPEC.batch}, float32, SGD): ${rounds} rounds of ${timing.steps} steps, Node and Chromium alternating`);
     console.log(`kernel: Node ${kernelInfo().name.startsWith('wasm') ? 'wasm' : 'js'}, Chromium ${browserKernel.wasm ? 'wasm' : 'js'} (backend ${browserKernel.backend})`);
     timeW1(nodeTrainer, W1_SPEC, warm);

@@ -2,7 +2,7 @@
 // Chromium): the same data, model and timing function as `npm run bench`'s W1, exposed to the runner
 // as globalThis.chainruleW1.
 import 'reflect-metadata';
-import { kernelInfo } from '@chainrule/core';
+import { defaultKernel, kernelInfo } from '@chainrule/core';
 import { makeMlpData, W1_SPEC } from '../data';
 import { chainruleMlp } from '../peers/chainrule-mlp';
 import { MlpTrainer } from '../peers/types';
@@ -18,7 +18,7 @@ export interface W1Page {
 let trainer: MlpTrainer | undefined;
 const page: W1Page = {
   start() {
-    trainer = chainruleMlp(makeMlpData(W1_SPEC));
+    trainer = chainruleMlp(makeMlpData(W1_SPEC), defaultKernel);
     return { wasm: kernelInfo().name.startsWith('wasm'), backend: kernelInfo().name };
   },
   time(timing) {
