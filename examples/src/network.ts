@@ -29,9 +29,9 @@ export interface ClassifierSpec {
 }
 
 export interface Layer {
-  /** The Linear gate's node. */
+  /** The Linear layer's output node (`fc<i>`, the layer's x·W + b). */
   linear: GraphNode;
-  /** Its weight and bias parameters (nodes of the layer's subgraph). */
+  /** Its weight and bias parameters (`fc<i>/W`, `fc<i>/b`). */
   W: GraphNode;
   b: GraphNode | undefined;
   /** The activation's node (undefined for the output layer). */
@@ -68,7 +68,7 @@ export function buildClassifier(spec: ClassifierSpec): Classifier {
   const layers: Layer[] = [];
   for (let i = 1; i < sizes.length; i++) {
     const linear = graph.node(`fc${i}`);
-    const gate = linear.gate as Linear;
+    const gate = graph.group(`fc${i}`).gate as Linear;
     layers.push({ linear, W: gate.weight, b: gate.bias, out: i + 1 < sizes.length ? graph.node(`fc${i}_act`) : undefined });
   }
   if (init === 'naive') {

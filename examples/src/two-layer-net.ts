@@ -50,8 +50,8 @@ export function run(log: (line: string) => void = console.log, options: TwoLayer
 
   const loss = g.forward(feeds).item();
   g.backward();
-  const fc1 = g.node('fc1').gate as Linear;
-  const fc2 = g.node('fc2').gate as Linear;
+  const fc1 = g.group('fc1').gate as Linear;
+  const fc2 = g.group('fc2').gate as Linear;
   const snap = (p: GraphNode | undefined) => ({ shape: (p?.value as Tensor).shape.slice(), value: (p?.value as Tensor).clone(), grad: (p?.grad as Tensor).clone() });
   const params = { W1: snap(fc1.weight), b1: snap(fc1.bias), W2: snap(fc2.weight), b2: snap(fc2.bias) };
   log(`two-layer net: x [${n}, ${d}] → Linear(${d}, ${h}) → ReLU → Linear(${h}, ${c}) → softmax cross-entropy`);

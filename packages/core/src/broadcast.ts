@@ -77,12 +77,3 @@ function indexMap(shape: Shape, outShape: Shape): Int32Array {
   }
   return map;
 }
-
-/** Sums `grad` of shape `from` down to shape `to` (which must broadcast to `from`). Allocation-free given `out`. */
-export function sumToShape(grad: TypedArray, from: Shape, to: Shape, out: TypedArray): void {
-  if (shapesEqual(from, to)) {
-    out.set(grad);
-    return;
-  }
-  reduceInto(grad, indexMap(to, from), out);
-}

@@ -1,82 +1,59 @@
-import { Container, injectable } from 'inversify';
-import { ArityError, BackwardBeforeForwardError, InvalidArgumentError } from './errors';
-import { Gate, GateContext, markListForward } from './gate';
-import { ComputationalGraph, GraphNode, HasSubgraph } from './graph';
+import { injectable } from 'inversify';
+import { ArityError, BackwardBeforeForwardError } from './errors';
+import { Gate } from './gate';
+import { ComputationalGraph } from './graph'; // a cycle (graph.ts recognises composites), used only inside methods
+import type { GraphNode } from './graph-node';
 import { Tensor } from './tensor';
 
 /**
  * A subgraph used as one gate, as the lectures group exp, +1 and 1/x into one sigmoid gate.
  *
- * Subclasses say how many inputs they take and build their subgraph from input nodes; forward feeds
- * the subgraph, backward runs it in reverse seeded with dout and returns the gradients of its
- * inputs. Parameters created inside (a Linear layer's W and b) are listed by the outer graph's
- * parameters(), so optimizers see them. Inside a graph the subgraph resolves gates from the outer
- * graph's container; used on its own, it binds the gate classes it uses in a private container.
+ * Subclasses say how many inputs they take and add their gates in `build`. Added to a graph
+ * (`graph.gate(MySigmoid, [x], { name: 's' })`), a composite expands there: build adds its nodes to
+ * that graph, named `s/<inner>` and labelled with the group `s`, so the graph's checks, its atomic
+ * commit and `parameters()` (a Linear layer's `fc1/W`) cover them like any other node. Used on its
+ * own (`new MySigmoid().forward(x)`, `.backward(dout)`), it builds a private graph once and runs it.
  */
 @injectable()
-export abstract class CompositeGate implements Gate, HasSubgraph {
+export abstract class CompositeGate implements Gate {
   abstract readonly arity: number;
-  private graph: ComputationalGraph | undefined;
-  private container: Container | undefined;
-  private inputNodes: GraphNode[] = [];
-  private readonly grads: Tensor[] = [];
-  private readonly backwardOptions: { seed?: Tensor } = {};
-  private readonly zeroGrads: (Tensor | undefined)[] = [];
+  private own: { graph: ComputationalGraph; inputs: GraphNode[]; grads: Tensor[]; options: { seed?: Tensor } } | undefined;
   private ran = false;
 
   /** Adds the composite's gates to `g` reading `inputs`, and returns the node whose value is the output. */
   protected abstract build(g: ComputationalGraph, inputs: GraphNode[]): GraphNode;
 
-  /** From the owning graph: inputs that need no gradient are marked so in the subgraph, whose gates then skip them; the mode passes down. */
-  prepare(ctx: GateContext): void {
-    const g = this.subgraph();
-    for (let i = 0; i < this.inputNodes.length; i++) g.setRequiresGrad(this.inputNodes[i], ctx.needsInputGrad[i] !== false);
-    g.train(ctx.training);
+  /** Called by a graph the composite is added to: build inside it (names are prefixed by the graph). */
+  expand(g: ComputationalGraph, inputs: GraphNode[]): GraphNode {
+    return this.build(g, inputs);
   }
 
-  /** Called by the graph that owns this gate's node, before the subgraph is built. */
-  attach(container: Container): void {
-    if (this.graph) throw new InvalidArgumentError(`${this.constructor.name}: attach() after its subgraph was built`);
-    this.container = container;
-  }
-
-  /** The subgraph, built on first use (after configure(), so it can depend on the options). */
-  subgraph(): ComputationalGraph {
-    if (!this.graph) {
-      const g = new ComputationalGraph(this.container ?? new Container(), { autoBind: true });
-      this.inputNodes = Array.from({ length: this.arity }, (_, i) => g.input(`in${i}`));
-      g.setOutput(this.build(g, this.inputNodes));
-      this.graph = g;
+  /** The private graph the composite runs on when used on its own (built on first use). */
+  protected standalone(): ComputationalGraph {
+    if (!this.own) {
+      const graph = new ComputationalGraph();
+      const inputs = Array.from({ length: this.arity }, (_, i) => graph.input(`in${i}`));
+      graph.setOutput(this.build(graph, inputs));
+      this.own = { graph, inputs, grads: [], options: {} };
     }
-    return this.graph;
+    return this.own.graph;
   }
 
   forward(...inputs: Tensor[]): Tensor {
-    return this.forwardList(inputs);
-  }
-
-  /** forward() with the inputs as an array (the graph's allocation-free call). */
-  forwardList(inputs: readonly Tensor[]): Tensor {
     if (inputs.length !== this.arity) {
       throw new ArityError(`${this.constructor.name}.forward: expected ${this.arity} input${this.arity === 1 ? '' : 's'}, got ${inputs.length}`);
     }
-    const out = this.subgraph().forwardInputs(inputs);
+    const out = this.standalone().forwardInputs(inputs);
     this.ran = true;
     return out;
   }
 
   backward(dout: Tensor): Tensor[] {
-    if (!this.ran) throw new BackwardBeforeForwardError(`${this.constructor.name}.backward: called before forward`);
-    const g = this.subgraph();
-    this.backwardOptions.seed = dout; // one options object for every call: nothing allocated per step
-    g.backward(this.backwardOptions);
-    for (let i = 0; i < this.inputNodes.length; i++) {
-      const node = this.inputNodes[i];
-      // An input the outer graph needs no gradient for gets none computed: hand back zeros of its shape.
-      this.grads[i] = node.needsGrad ? (node.grad as Tensor) : (this.zeroGrads[i] = Tensor.reuse(this.zeroGrads[i], (node.value as Tensor).shape, (node.value as Tensor).dtype));
-    }
-    return this.grads;
+    if (!this.ran || !this.own) throw new BackwardBeforeForwardError(`${this.constructor.name}.backward: called before forward`);
+    const own = this.own;
+    own.options.seed = dout; // one options object for every call: nothing allocated per step
+    own.graph.backward(own.options);
+    for (let i = 0; i < own.inputs.length; i++) own.grads[i] = own.inputs[i].grad as Tensor;
+    return own.grads;
   }
 }
-
-markListForward(CompositeGate);

@@ -1,34 +1,45 @@
 import { Container, ContainerModule } from 'inversify';
 import { UnknownGateError } from './errors';
-import { Gate, GateClass, GateId } from './gate';
-
-/** The names a container knows gates by, for `graph.gate('AddGate', ...)` and for loading saved graphs. */
-export const GATE_NAMES = Symbol.for('chainrule.gateNames');
+import { GateClass } from './gate';
 
 /**
- * Binds a gate class transient (gates hold per-node caches, so every node needs its own instance),
- * both under the class itself and under `name` (default: the class name).
+ * The gate registry: one entry (registered name, class) per gate, bound as constant values under
+ * this key. Saving writes a node's registered name, loading maps a saved name back to its class,
+ * and error messages list the names; nothing is ever instantiated to learn a name.
+ */
+export const GATE_REGISTRY = Symbol.for('chainrule.gateRegistry');
+
+/** One registered gate. */
+export interface GateEntry {
+  readonly name: string;
+  readonly gate: GateClass;
+}
+
+/**
+ * Registers a gate class under `name` (default: the class name) and binds it transient (gates
+ * hold per-node caches, so every node needs its own instance).
  */
 export function bindGate(container: Container, gate: GateClass, name: string = gate.name): void {
+  if (typeof gate !== 'function' || typeof gate.prototype?.forward !== 'function' || typeof gate.prototype?.backward !== 'function') {
+    throw new UnknownGateError(`cannot register ${String((gate as { name?: string })?.name ?? gate)} as gate '${name}': it is not a class with forward and backward`);
+  }
   try {
     container.bind(gate).toSelf().inTransientScope();
   } catch (e) {
     throw new UnknownGateError(
       `cannot bind gate ${gate.name} as '${name}': ${(e as Error).message.split('\n')[0]} ` +
-        '(a gate is an @injectable() class whose constructor needs no arguments; settings go through configure())',
+        '(a gate is an @injectable() class whose constructor asks only for services and GATE_OPTIONS)',
     );
   }
-  container.bind<Gate>(name).toService(gate);
-  container.bind<string>(GATE_NAMES).toConstantValue(name);
+  container.bind<GateEntry>(GATE_REGISTRY).toConstantValue({ name, gate });
 }
 
-/** A container module that binds the given gates; the gates package builds its module with this. */
-export function gateModule(gates: Record<string, GateClass>): ContainerModule {
+/** A container module that registers the given gates; the gates package builds its module with this. */
+export function gateModule(gates: Readonly<Record<string, GateClass>>): ContainerModule {
   return new ContainerModule((options) => {
     for (const [name, gate] of Object.entries(gates)) {
       options.bind(gate).toSelf().inTransientScope();
-      options.bind<Gate>(name).toService(gate);
-      options.bind<string>(GATE_NAMES).toConstantValue(name);
+      options.bind<GateEntry>(GATE_REGISTRY).toConstantValue({ name, gate });
     }
   });
 }
@@ -40,24 +51,52 @@ export function createContainer(...modules: ContainerModule[]): Container {
   return container;
 }
 
-/** Every gate name bound in the container. */
-export function boundGateNames(container: Container): string[] {
-  return container.isBound(GATE_NAMES) ? container.getAll<string>(GATE_NAMES) : [];
-}
+/** A container's gate registry, read once (a graph reads it when it first adds a gate node). */
+export class GateRegistry {
+  private readonly byName = new Map<string, GateClass>();
+  private readonly byClass = new Map<GateClass, string>();
 
-/** Resolves a gate once, turning inversify's "no bindings" into an error that names the node and the gate. */
-export function resolveGate(container: Container, id: GateId, node: string): Gate {
-  const label = typeof id === 'string' ? `'${id}'` : id.name;
-  if (!container.isBound(id)) {
-    const known = boundGateNames(container);
-    throw new UnknownGateError(
-      `node '${node}': gate ${label} is not bound in the container` +
-        (known.length ? ` (bound: ${known.join(', ')})` : ' (the container has no gates: load gatesModule or bindGate your own)'),
-    );
+  constructor(entries: readonly GateEntry[]) {
+    for (const { name, gate } of entries) {
+      const other = this.byName.get(name);
+      if (other !== undefined && other !== gate) {
+        throw new UnknownGateError(`gate name '${name}' is registered twice, for ${other.name} and ${gate.name}`);
+      }
+      this.byName.set(name, gate);
+      if (!this.byClass.has(gate)) this.byClass.set(gate, name);
+    }
   }
-  const gate = container.get<Gate>(id);
-  if (typeof gate?.forward !== 'function' || typeof gate?.backward !== 'function') {
-    throw new UnknownGateError(`node '${node}': ${label} resolved to something that is not a Gate (no forward/backward)`);
+
+  /** The registry of `container` (empty when it registers no gates). */
+  static of(container: Container): GateRegistry {
+    return new GateRegistry(container.isBound(GATE_REGISTRY) ? container.getAll<GateEntry>(GATE_REGISTRY) : []);
   }
-  return gate;
+
+  /** Every registered name. */
+  names(): string[] {
+    return [...this.byName.keys()];
+  }
+
+  /** The class registered under `name`, or undefined. */
+  classOf(name: string): GateClass | undefined {
+    return this.byName.get(name);
+  }
+
+  /** The name `gate` is registered under (its first), or undefined. */
+  nameOf(gate: GateClass): string | undefined {
+    return this.byClass.get(gate);
+  }
+
+  /** The class for a name, or an UnknownGateError that lists what is registered. */
+  require(name: string, where: string): GateClass {
+    const gate = this.byName.get(name);
+    if (gate === undefined) {
+      const known = this.names();
+      throw new UnknownGateError(
+        `${where}: gate '${name}' is not registered in the container` +
+          (known.length ? ` (registered: ${known.join(', ')})` : ' (the container has no gates: load gatesModule or bindGate your own)'),
+      );
+    }
+    return gate;
+  }
 }

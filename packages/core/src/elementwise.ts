@@ -1,7 +1,7 @@
 import { injectable } from 'inversify';
 import { BroadcastPlan } from './broadcast';
-import { Gate, markListForward } from './gate';
-import { expectDout, expectInputs } from './gate-checks';
+import { Gate } from './gate';
+import { expectArgs, expectDout } from './gate-checks';
 import { shapesEqual } from './shape';
 import { resultDType, Tensor, TypedArray } from './tensor';
 
@@ -24,14 +24,10 @@ export abstract class UnaryGate implements Gate {
   /** dx[i] = f'(x[i]) · dout[i]; `out` holds f(x) from forward, for gates whose derivative is cheaper from it. */
   protected abstract differentiate(x: TypedArray, out: TypedArray, dout: TypedArray, dx: TypedArray): void;
 
-  forward(...inputs: Tensor[]): Tensor {
-    return this.forwardList(inputs);
-  }
-
-  /** forward() with the inputs as an array (the graph's allocation-free call). */
-  forwardList(inputs: readonly Tensor[]): Tensor {
-    expectInputs(this.gateName, inputs, 1);
-    const x = inputs[0];
+  forward(...inputs: Tensor[]): Tensor;
+  // One declared parameter, not a rest array: the graph calls forward(x), which then allocates nothing.
+  forward(x: Tensor): Tensor {
+    expectArgs(this.gateName, arguments.length, 1, x);
     const out = (this.output = Tensor.reuse(this.output, x.shape, x.dtype));
     this.input = x;
     this.compute(x.data, out.data);
@@ -75,16 +71,11 @@ export abstract class BinaryGate implements Gate {
   /** gx[i] = ∂f/∂x · dout[i] and gy[i] = ∂f/∂y · dout[i], at output element i. */
   protected abstract differentiate(x: TypedArray, y: TypedArray, out: TypedArray, dout: TypedArray, gx: TypedArray, gy: TypedArray): void;
 
-  forward(...inputs: Tensor[]): Tensor {
-    return this.forwardList(inputs);
-  }
-
-  /** forward() with the inputs as an array (the graph's allocation-free call). */
-  forwardList(inputs: readonly Tensor[]): Tensor {
+  forward(...inputs: Tensor[]): Tensor;
+  // Two declared parameters, not a rest array: the graph calls forward(x, y), which then allocates nothing.
+  forward(x: Tensor, y: Tensor): Tensor {
     const name = this.gateName;
-    expectInputs(name, inputs, 2);
-    const x = inputs[0];
-    const y = inputs[1];
+    expectArgs(name, arguments.length, 2, x, y);
     // Reuse the plan for the same shapes without building the context string (this runs per node per step).
     const prev = this.plan;
     const plan = (this.plan =
@@ -134,6 +125,3 @@ export abstract class BinaryGate implements Gate {
 function gather(src: TypedArray, index: Int32Array, out: TypedArray): void {
   for (let i = 0; i < index.length; i++) out[i] = src[index[i]];
 }
-
-markListForward(UnaryGate);
-markListForward(BinaryGate);

@@ -11,6 +11,18 @@ export function expectInputs(gate: string, inputs: readonly unknown[], expected:
   for (let i = 0; i < inputs.length; i++) if (!(inputs[i] instanceof Tensor)) assertTensor(inputs[i], `${gate}.forward input ${i}`);
 }
 
+/**
+ * expectInputs for a forward that declares its inputs as parameters (`forward(x, y)`, which the
+ * graph calls without making an array): `count` is `arguments.length`; checks the first one or two.
+ */
+export function expectArgs(gate: string, count: number, expected: number, a: unknown, b?: unknown): void {
+  if (count !== expected) {
+    throw new ArityError(`${gate}.forward: expected ${expected} input${expected === 1 ? '' : 's'}, got ${count}`);
+  }
+  if (!(a instanceof Tensor)) assertTensor(a, `${gate}.forward input 0`);
+  if (expected > 1 && !(b instanceof Tensor)) assertTensor(b, `${gate}.forward input 1`);
+}
+
 /** Throws unless forward has run (`cached` is what forward stored) and dout has the output's shape. */
 export function expectDout<T>(gate: string, cached: T | undefined, dout: Tensor, outShape: Shape | undefined): asserts cached is T {
   if (cached === undefined || outShape === undefined) {

@@ -17,53 +17,24 @@ export interface Gate {
   backward(dout: Tensor): Tensor[];
 }
 
-/** A gate class the container can construct: no required constructor arguments. */
-export type GateClass<G extends Gate = Gate> = new () => G;
+/** A gate class: the container constructs it, injecting what its constructor asks for. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type GateClass<G extends Gate = Gate> = new (...args: any[]) => G;
 
-/** How a graph names a gate: its class, or the name it was bound under. */
+/** How a graph names a gate: its class, or the name it is registered under. */
 export type GateId = GateClass | string;
 
 /**
- * A gate with settings (ScaleGate's a, LeakyReLUGate's slope). The graph resolves the gate from the
- * container, then calls configure with the node's options, which are plain JSON so a saved graph
- * can restore them.
+ * The container key under which a gate's constructor receives its node's options (ScaleGate's a,
+ * Linear's sizes): `constructor(@inject(GATE_OPTIONS) @optional() options: MyOptions = {})`. A gate
+ * made with `new` takes them as that constructor argument; in a graph, `graph.gate(G, inputs,
+ * { options })` injects them. They are plain JSON, so a saved graph restores them.
  */
-export interface ConfigurableGate<O extends object = Record<string, unknown>> extends Gate {
-  configure(options: O): void;
-}
-
-export function isConfigurable(gate: Gate): gate is ConfigurableGate {
-  return typeof (gate as Partial<ConfigurableGate>).configure === 'function';
-}
+export const GATE_OPTIONS = Symbol.for('chainrule.gateOptions');
 
 /** The class name of a gate instance, for error messages. */
 export function gateName(gate: Gate): string {
   return (gate as object).constructor?.name ?? 'Gate';
-}
-
-/**
- * Optional fast path: forward with the inputs in an array the caller owns and reuses. The graph
- * calls it instead of `forward(...inputs)` (whose rest parameter allocates an array on every call)
- * only when the gate's `forward` is the one its class marked with `markListForward`, so a subclass
- * that overrides `forward` is still called through `forward`. Must behave exactly as forward.
- */
-export interface ListForwardGate extends Gate {
-  forwardList(inputs: readonly Tensor[]): Tensor;
-}
-
-const LIST_FORWARD = Symbol.for('chainrule.listForward');
-
-/** Declares that `cls.prototype.forward(...inputs)` is `this.forwardList(inputs)`. */
-export function markListForward(cls: { prototype: ListForwardGate }): void {
-  (cls.prototype.forward as unknown as Record<symbol, boolean>)[LIST_FORWARD] = true;
-}
-
-/** Whether the graph may call `gate.forwardList(args)` in place of `gate.forward(...args)`. */
-export function usesListForward(gate: Gate): gate is ListForwardGate {
-  return (
-    typeof (gate as Partial<ListForwardGate>).forwardList === 'function' &&
-    (gate.forward as unknown as Record<symbol, unknown>)[LIST_FORWARD] === true
-  );
 }
 
 /**

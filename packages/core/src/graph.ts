@@ -1,147 +1,48 @@
 import { Container } from 'inversify';
-import { bindGate, resolveGate } from './container';
-import {
-  BackwardBeforeForwardError,
-  ChainruleError,
-  CycleError,
-  DTypeError,
-  FeedError,
-  GradientContractError,
-  InvalidArgumentError,
-  NonFiniteError,
-  ShapeError,
-} from './errors';
-import { Gate, GateClass, GateId, gateName, isConfigurable, hasPrepare, ListForwardGate, usesListForward } from './gate';
+import { CompositeGate } from './composite';
+import { ArityError, BackwardBeforeForwardError, FeedError, GradientContractError, InvalidArgumentError, NonFiniteError, ShapeError } from './errors';
+import { Gate, GateId, hasPrepare } from './gate';
+import { GateResolver } from './gate-resolver';
+import { addInto, checkedTensor, checkFeed, checkGradients, locate, rethrowAt, summarize } from './graph-checks';
+import { BackwardOptions, Feed, GateGroup, GateNodeOptions, GraphNode, GraphOptions, InputOptions, NodeKind } from './graph-node';
 import { formatShape, shapesEqual } from './shape';
-import { DType, NestedArray, Tensor } from './tensor';
+import { topologicalSort } from './topological-sort';
+import { NestedArray, Tensor } from './tensor';
 
-export type NodeKind = 'input' | 'parameter' | 'constant' | 'gate';
-
-/** A declared input shape; `null` marks a dimension that may vary (typically the batch). */
-export type ShapeSpec = readonly (number | null)[];
-
-export interface InputOptions {
-  /** Checked on every feed; `null` dimensions accept any size. */
-  shape?: ShapeSpec;
-  /** Checked on every feed; numbers and nested arrays fed to this input are converted to it. */
-  dtype?: DType;
-  /** Whether backward computes this input's gradient (default true; switch off for data and labels). */
-  requiresGrad?: boolean;
-}
-
-export interface GateNodeOptions {
-  /** Unique within the graph; default `<GateName>#<id>`. */
-  name?: string;
-  /** Passed to the gate's configure(); plain JSON, so a saved graph can restore it. */
-  options?: Record<string, unknown>;
-}
-
-export interface GraphOptions {
-  /** Check every feed, gate output and gradient for NaN/Infinity and name the first gate that made one. */
-  finiteCheck?: boolean;
-  /** Also check that no gate changes the dout it is given (costs a copy per gate per backward). */
-  strictGates?: boolean;
-  /** Bind gate classes the container does not know on first use (what standalone composite gates use). */
-  autoBind?: boolean;
-}
-
-export interface BackwardOptions {
-  /** dL/d(output); defaults to 1 for an output of one element, and is required otherwise. */
-  seed?: Tensor;
-  /** Add this pass's gradients to the ones already held instead of replacing them. */
-  accumulate?: boolean;
-}
-
-export type Feed = Tensor | NestedArray;
+export * from './graph-node';
 
 /** backward()'s default options: one shared object, so a call without options allocates nothing. */
 const NO_BACKWARD_OPTIONS: BackwardOptions = Object.freeze({});
 
-/** Implemented by gates that hold a subgraph (CompositeGate): the graph lists their parameters as its own. */
-export interface HasSubgraph {
-  subgraph(): ComputationalGraph;
-  /** Hands over the owning graph's container before the subgraph is built. */
-  attach?(container: Container): void;
-}
-
-/** Whether a gate holds a subgraph (a CompositeGate, or any gate with subgraph()). */
-export function hasSubgraph(gate: Gate | undefined): gate is Gate & HasSubgraph {
-  return gate !== undefined && typeof (gate as Partial<HasSubgraph>).subgraph === 'function';
-}
-
-/** A node of the graph: an input, a parameter, a constant, or a gate applied to other nodes. */
-export class GraphNode {
-  /** The node's value after forward (for gate nodes, the gate's output tensor). */
-  value: Tensor | undefined;
-  /** dL/d(this node) after backward; read it after each backward, since its buffer alternates between passes. */
-  grad: Tensor | undefined;
-  /** @internal where backward accumulates before it commits (swapped with grad on success). */
-  scratch: Tensor | undefined;
-  /** @internal the nodes this gate reads, resolved when the graph is sorted. */
-  inputNodes: GraphNode[] = [];
-  /** @internal input values handed to the gate, reused every forward. */
-  readonly args: Tensor[] = [];
-  /** @internal whether backward computes this node's gradient. */
-  needsGrad = false;
-  /** @internal whether forward may call the gate's forwardList(args) (no rest-parameter array per call). */
-  listForward = false;
-  /** @internal whether the gate holds a subgraph (settled at sort time, not looked up per pass). */
-  composite = false;
-
-  constructor(
-    readonly graph: ComputationalGraph,
-    readonly id: number,
-    readonly name: string,
-    readonly kind: NodeKind,
-    /** Names (or nodes) of this node's inputs; names may refer to nodes added later. */
-    readonly inputRefs: readonly (GraphNode | string)[],
-    readonly gate: Gate | undefined,
-    /** The name the gate is known by (its class name unless bound under another). */
-    readonly gateType: string | undefined,
-    readonly options: Readonly<Record<string, unknown>> | undefined,
-    readonly inputSpec: InputOptions | undefined,
-    public requiresGrad: boolean,
-  ) {}
-
-  /** `node 'q' (AddGate)`, the way every error message names a node. */
-  describe(): string {
-    return this.kind === 'gate' ? `node '${this.name}' (${this.gateType})` : `${this.kind} '${this.name}'`;
-  }
-}
-
 /**
  * A graph of gates run forward in topological order and backward in reverse, seeding dL/dL = 1
- * and summing gradients at branches. Gates are resolved from the container once, when their node
- * is added; forward and backward never touch the container. Build once, run many times.
+ * and summing gradients at branches. Gates are resolved through the container once, when their
+ * node is added; forward and backward never touch the container. A composite gate expands into
+ * the graph when added (its nodes are the graph's, named `<name>/<inner>`), so every check and the
+ * atomic commit apply inside it as outside. Build once, run many times.
  */
 export class ComputationalGraph {
   readonly container: Container;
   finiteCheck: boolean;
   strictGates: boolean;
-  private readonly autoBind: boolean;
+  private readonly resolver: GateResolver;
   private readonly nodeList: GraphNode[] = [];
   private readonly byName = new Map<string, GraphNode>();
   private readonly inputList: GraphNode[] = [];
+  private readonly groupList: GateGroup[] = [];
+  /** The composite being expanded, whose name prefixes new nodes. */
+  private currentGroup: GateGroup | undefined;
   private outputNode: GraphNode | undefined;
   private order: GraphNode[] | undefined;
   private forwardOk = false;
   private doutCopy: Tensor | undefined;
-  /**
-   * @internal Set by the graph that owns this one as a composite gate's subgraph, just before it
-   * calls the composite's backward: that pass's `accumulate`. Such a nested pass commits only its
-   * inputs' gradients (what the composite returns) and leaves the rest to commitNested(), which the
-   * owner calls once its whole pass has succeeded, so a failure anywhere changes no gradient.
-   */
-  nestedAccumulate: boolean | undefined;
-  /** Whether a nested pass is waiting for commitNested(), and with which accumulate. */
-  private deferred: boolean | undefined;
   private trainingMode = true;
 
   constructor(container: Container = new Container(), options: GraphOptions = {}) {
     this.container = container;
+    this.resolver = new GateResolver(container);
     this.finiteCheck = options.finiteCheck ?? false;
     this.strictGates = options.strictGates ?? false;
-    this.autoBind = options.autoBind ?? false;
   }
 
   /** A node fed at each forward under its name. */
@@ -151,54 +52,80 @@ export class ComputationalGraph {
 
   /** A trainable value that persists across runs; optimizers update `node.value` from `node.grad`. */
   parameter(name: string, value: Tensor): GraphNode {
+    const checked = checkedTensor(value, `parameter '${this.qualify(name)}'`);
     const node = this.addNode(name, 'parameter', [], undefined, undefined, undefined, undefined, true);
-    node.value = checkedTensor(value, `parameter '${name}'`);
+    node.value = checked;
     return node;
   }
 
   /** A fixed value; it gets no gradient. */
   constant(name: string, value: Tensor | NestedArray): GraphNode {
+    const tensor = value instanceof Tensor ? value : Tensor.from(value);
     const node = this.addNode(name, 'constant', [], undefined, undefined, undefined, undefined, false);
-    node.value = value instanceof Tensor ? value : Tensor.from(value);
+    node.value = tensor;
     return node;
   }
 
   /**
-   * A node that applies a gate to other nodes (given as nodes or by name). The gate is resolved
-   * from the container now, configured with `options.options`, and reused for every run.
+   * A node that applies a gate to other nodes (given as nodes or by name). The gate is made through
+   * the container now, with `options.options` given to its constructor, and reused for every run.
+   * A composite gate instead adds its own nodes (`<name>/...`) and returns the one it outputs.
    */
   gate(id: GateId, inputs: readonly (GraphNode | string)[], options: GateNodeOptions = {}): GraphNode {
-    const gateType = typeof id === 'string' ? id : id.name;
+    const label = typeof id === 'string' ? id : (id as { name?: string })?.name ?? String(id);
+    const where = (): string => `node '${this.qualify(options.name ?? `${label}#${this.nodeList.length}`)}' (${label})`;
+    let gate: Gate;
+    let gateType: string;
+    try {
+      const found = this.resolver.identify(id, where);
+      gateType = found.gateType;
+      for (const ref of inputs) {
+        if (ref instanceof GraphNode && ref.graph !== this) throw new InvalidArgumentError(`${where()}: ${ref.describe()}, given as an input, belongs to another graph`);
+      }
+      this.checkNewName(this.qualify(options.name ?? `${gateType}#${this.nodeList.length}`));
+      gate = this.resolver.create(found.gateClass, options.options, where);
+    } catch (e) {
+      throw rethrowAt(e, where(), { name: this.qualify(options.name ?? `${label}#${this.nodeList.length}`), gateType: label });
+    }
     const name = options.name ?? `${gateType}#${this.nodeList.length}`;
-    this.checkNewName(name);
-    for (const ref of inputs) {
-      if (ref instanceof GraphNode && ref.graph !== this) {
-        throw new InvalidArgumentError(`node '${name}' (${gateType}): ${ref.describe()}, given as an input, belongs to another graph`);
-      }
-    }
-    if (this.autoBind && typeof id !== 'string' && !this.container.isBound(id)) bindGate(this.container, id as GateClass);
-    const gate = resolveGate(this.container, id, name);
-    if (hasSubgraph(gate)) gate.attach?.(this.container);
-    if (options.options !== undefined) {
-      if (!isConfigurable(gate)) {
-        throw new InvalidArgumentError(`node '${name}' (${gateType}): this gate takes no options, got ${JSON.stringify(options.options)}`);
-      }
-      try {
-        gate.configure(options.options);
-      } catch (e) {
-        throw rethrowAt(e, `node '${name}' (${gateType})`);
-      }
-    }
-    if (hasSubgraph(gate)) {
-      try {
-        gate.subgraph(); // build now, so parameters() lists its parameters before the first forward
-      } catch (e) {
-        throw rethrowAt(e, `node '${name}' (${gateType})`);
-      }
-    }
+    if (gate instanceof CompositeGate) return this.expand(gate, name, gateType, inputs, options.options);
     const node = this.addNode(name, 'gate', inputs, gate, gateType, options.options, undefined, true);
     this.outputNode = node;
     return node;
+  }
+
+  /** Adds a composite's nodes under the group `name`; on failure removes every node it added. */
+  private expand(gate: CompositeGate, localName: string, gateType: string, refs: readonly (GraphNode | string)[], options: Record<string, unknown> | undefined): GraphNode {
+    const name = this.qualify(localName);
+    const where = { name, gateType };
+    if (refs.length !== gate.arity) {
+      throw locate(new ArityError(`node '${name}' (${gateType}): expected ${gate.arity} input${gate.arity === 1 ? '' : 's'}, got ${refs.length}`), where);
+    }
+    const inputs = refs.map((r) => {
+      const n = typeof r === 'string' ? this.byName.get(this.qualify(r)) ?? this.byName.get(r) : r;
+      if (!n) throw locate(new InvalidArgumentError(`node '${name}' (${gateType}): input '${String(r)}' must exist before a composite gate reads it`), where);
+      return n;
+    });
+    const group = new GateGroup(name, gateType, gate, options, inputs, this.currentGroup);
+    const nodeCount = this.nodeList.length;
+    const groupCount = this.groupList.length;
+    const outer = this.currentGroup;
+    const outputBefore = this.outputNode;
+    this.groupList.push(group);
+    this.currentGroup = group;
+    try {
+      group.output = gate.expand(this, inputs);
+      if (!(group.output instanceof GraphNode) || group.output.graph !== this) throw new GradientContractError('build must return a node of the graph it was given');
+    } catch (e) {
+      this.currentGroup = outer;
+      this.removeSince(nodeCount, groupCount);
+      this.outputNode = outputBefore;
+      throw rethrowAt(e, `node '${name}' (${gateType})`, where);
+    }
+    this.currentGroup = outer;
+    this.byName.set(name, group.output); // `graph.node('fc1')` and inputs named 'fc1' read the composite's output
+    this.outputNode = group.output;
+    return group.output;
   }
 
   /** Training (true, the default) or evaluation mode: gates such as dropout and batch norm read it through their prepare hook. */
@@ -247,6 +174,7 @@ export class ComputationalGraph {
     return this.outputNode;
   }
 
+  /** The node of that name; a composite's name gives its output node. */
   node(name: string): GraphNode {
     const n = this.byName.get(name);
     if (!n) throw new InvalidArgumentError(`graph has no node named '${name}'`);
@@ -261,19 +189,34 @@ export class ComputationalGraph {
     return this.inputList;
   }
 
-  /** Every trainable parameter, including those inside composite gates (whose nodes keep their subgraph names; namedParameters() qualifies them as `<node>/<param>`). */
-  parameters(): GraphNode[] {
-    const out: GraphNode[] = [];
-    for (const n of this.nodeList) {
-      if (n.kind === 'parameter') out.push(n);
-      else if (n.gate && hasSubgraph(n.gate)) out.push(...n.gate.subgraph().parameters());
-    }
-    return out;
+  /** Every composite gate added, nested ones included, in the order they were added. */
+  get groups(): readonly GateGroup[] {
+    return this.groupList;
   }
 
-  /** Nodes in the order forward runs them; iterative, so a 100,000-node chain does not overflow the stack. */
+  /** The composite gate added under that (qualified) name. */
+  group(name: string): GateGroup {
+    const g = this.groupList.find((x) => x.name === name);
+    if (!g) throw new InvalidArgumentError(`graph has no composite gate named '${name}'`);
+    return g;
+  }
+
+  /** Every trainable parameter, those composites added included (named `<composite>/<param>`, e.g. `fc1/W`). */
+  parameters(): GraphNode[] {
+    return this.nodeList.filter((n) => n.kind === 'parameter');
+  }
+
+  /** Nodes in the order forward runs them. */
   topologicalOrder(): readonly GraphNode[] {
-    if (!this.order) this.order = this.sort();
+    if (!this.order) {
+      const order = topologicalSort(this.nodeList, (name) => this.byName.get(name));
+      for (const node of order) {
+        node.needsGrad = node.kind === 'gate' ? node.inputNodes.some((n) => n.needsGrad) : node.requiresGrad && node.kind !== 'constant';
+      }
+      // Inputs come first in the order, so every needsGrad is settled: tell gates that can skip work.
+      for (const node of order) this.prepareNode(node);
+      this.order = order;
+    }
     return this.order;
   }
 
@@ -287,15 +230,15 @@ export class ComputationalGraph {
     }
     const values = this.inputList.map((n) => {
       const v = feeds[n.name];
-      if (v === undefined) throw new FeedError(`forward: no feed for ${n.describe()} (fed: ${Object.keys(feeds).join(', ') || 'nothing'})`);
+      if (v === undefined) throw locate(new FeedError(`forward: no feed for ${n.describe()} (fed: ${Object.keys(feeds).join(', ') || 'nothing'})`), n);
       if (v instanceof Tensor) return v;
       if (typeof v !== 'number' && !Array.isArray(v)) {
-        throw new FeedError(`forward: the feed for ${n.describe()} is ${v === null ? 'null' : `a ${typeof v}`}, expected a Tensor, a number or nested arrays of numbers`);
+        throw locate(new FeedError(`forward: the feed for ${n.describe()} is ${v === null ? 'null' : `a ${typeof v}`}, expected a Tensor, a number or nested arrays of numbers`), n);
       }
       try {
         return Tensor.from(v, { dtype: n.inputSpec?.dtype });
       } catch (e) {
-        throw rethrowAt(e, `forward: the feed for ${n.describe()}`);
+        throw rethrowAt(e, `forward: the feed for ${n.describe()}`, n);
       }
     });
     return this.forwardInputs(values);
@@ -316,9 +259,11 @@ export class ComputationalGraph {
       if (node.kind !== 'gate') continue;
       const args = node.args;
       for (let j = 0; j < args.length; j++) args[j] = node.inputNodes[j].value as Tensor;
+      const gate = node.gate as Gate;
       let out: Tensor;
       try {
-        out = node.listForward ? (node.gate as ListForwardGate).forwardList(args) : (node.gate as Gate).forward(...args);
+        // Called with the arguments spelled out for one or two inputs, so no array is made per call.
+        out = args.length === 1 ? gate.forward(args[0]) : args.length === 2 ? gate.forward(args[0], args[1]) : gate.forward(...args);
       } catch (e) {
         throw rethrowAt(e, node.describe(), node);
       }
@@ -348,20 +293,17 @@ export class ComputationalGraph {
       );
     }
     const order = this.topologicalOrder();
-    const nested = this.nestedAccumulate !== undefined;
-    const accumulate = nested ? (this.nestedAccumulate as boolean) : options.accumulate === true;
-    this.nestedAccumulate = undefined;
-    this.deferred = undefined;
+    const accumulate = options.accumulate === true;
     const out = this.output;
     const outValue = out.value as Tensor;
     const seed = options.seed;
     if (seed === undefined && outValue.size !== 1) {
-      throw new ShapeError(
+      throw locate(new ShapeError(
         `backward: ${out.describe()} has shape ${formatShape(outValue.shape)}; an implicit seed dL/dL = 1 needs a one-element output, so pass { seed } of that shape`,
-      );
+      ), out);
     }
     if (seed !== undefined && !shapesEqual(seed.shape, outValue.shape)) {
-      throw new ShapeError(`backward: seed must have the output's shape ${formatShape(outValue.shape)}, got ${formatShape(seed.shape)}`);
+      throw locate(new ShapeError(`backward: seed must have the output's shape ${formatShape(outValue.shape)}, got ${formatShape(seed.shape)}`), out);
     }
     for (let k = 0; k < order.length; k++) {
       const node = order[k];
@@ -377,7 +319,6 @@ export class ComputationalGraph {
       if (seed) addInto(outGrad, seed);
       else outGrad.data[0] += 1;
     }
-
     for (let k = order.length - 1; k >= 0; k--) {
       const node = order[k];
       if (node.kind !== 'gate' || !node.needsGrad) continue;
@@ -387,14 +328,9 @@ export class ComputationalGraph {
       }
       if (this.strictGates) this.doutCopy = Tensor.reuse(this.doutCopy, dout.shape, dout.dtype).copyFrom(dout);
       let grads: Tensor[];
-      if (node.composite) (node.gate as Gate & HasSubgraph).subgraph().nestedAccumulate = accumulate;
       try {
         grads = (node.gate as Gate).backward(dout);
-      } catch (e) {
-        throw rethrowAt(e, node.describe(), node);
-      }
-      try {
-        this.checkGradients(node, grads, dout);
+        checkGradients(node, grads, dout, this.finiteCheck, this.strictGates ? this.doutCopy : undefined);
       } catch (e) {
         throw rethrowAt(e, node.describe(), node);
       }
@@ -403,39 +339,15 @@ export class ComputationalGraph {
         if (input.needsGrad) addInto(input.scratch as Tensor, grads[j]);
       }
     }
-    // Commit: every buffer computed, so swap them in (no copy, no allocation). A nested pass commits
-    // its inputs' gradients only (the composite returns them); its owner commits the rest.
+    // Commit: every buffer computed, so swap them in (no copy, no allocation).
     for (let k = 0; k < order.length; k++) {
       const node = order[k];
-      if (!node.needsGrad || (nested && node.kind !== 'input')) continue;
-      if (!accumulate && !node.composite) {
-        // The common case, inline: swap the buffers.
-        const g = node.grad;
-        node.grad = node.scratch;
-        node.scratch = g;
-      } else this.commitNode(node, accumulate && !nested);
+      if (!node.needsGrad) continue;
+      const g = node.grad;
+      if (accumulate && g && shapesEqual(g.shape, (node.scratch as Tensor).shape)) addInto(node.scratch as Tensor, g);
+      node.grad = node.scratch;
+      node.scratch = g;
     }
-    if (nested) this.deferred = accumulate;
-  }
-
-  /** @internal Commits what a nested backward left pending (see nestedAccumulate); called by the owning graph. */
-  commitNested(): void {
-    if (this.deferred === undefined) return;
-    const accumulate = this.deferred;
-    this.deferred = undefined;
-    const order = this.topologicalOrder();
-    for (let k = 0; k < order.length; k++) {
-      const node = order[k];
-      if (node.needsGrad && node.kind !== 'input') this.commitNode(node, accumulate);
-    }
-  }
-
-  private commitNode(node: GraphNode, accumulate: boolean): void {
-    const g = node.grad;
-    if (accumulate && g && shapesEqual(g.shape, (node.scratch as Tensor).shape)) addInto(node.scratch as Tensor, g);
-    node.grad = node.scratch;
-    node.scratch = g;
-    if (node.composite) (node.gate as Gate & HasSubgraph).subgraph().commitNested();
   }
 
   /**
@@ -447,58 +359,22 @@ export class ComputationalGraph {
     this.forwardOk = false;
   }
 
-  /** Sets every gradient this graph holds to zero, composite gates' own parameters' included. */
+  /** Sets every gradient this graph holds to zero. */
   zeroGrad(): void {
-    for (const n of this.nodeList) {
-      n.grad?.data.fill(0);
-      if (n.gate !== undefined && hasSubgraph(n.gate)) n.gate.subgraph().zeroGrad();
-    }
+    for (const n of this.nodeList) n.grad?.data.fill(0);
   }
 
-  private checkGradients(node: GraphNode, grads: Tensor[], dout: Tensor): void {
-    // Fast path (no strings built, nothing allocated): the common case of well-formed gradients.
-    if (!this.finiteCheck && !this.strictGates && gradientsMatch(node, grads)) return;
-    const where = `${node.describe()}.backward`;
-    if (!Array.isArray(grads)) {
-      throw new GradientContractError(`${where}: must return an array of ${node.inputNodes.length} gradients, got ${typeof grads}`);
-    }
-    if (grads.length !== node.inputNodes.length) {
-      throw new GradientContractError(`${where}: returned ${grads.length} gradients for ${node.inputNodes.length} inputs (one per input, in order)`);
-    }
-    for (let j = 0; j < grads.length; j++) {
-      const g = grads[j];
-      const input = node.inputNodes[j];
-      const v = input.value as Tensor;
-      if (!(g instanceof Tensor)) {
-        throw new GradientContractError(`${where}: gradient ${j} (for '${input.name}') is not a Tensor`);
-      }
-      if (!shapesEqual(g.shape, v.shape)) {
-        throw new GradientContractError(
-          `${where}: gradient ${j} (for '${input.name}') has shape ${formatShape(g.shape)}, expected the input's shape ${formatShape(v.shape)}`,
-        );
-      }
-      if (g.dtype !== v.dtype) {
-        throw new GradientContractError(`${where}: gradient ${j} (for '${input.name}') is ${g.dtype}, expected the input's dtype ${v.dtype}`);
-      }
-      if (this.finiteCheck && input.needsGrad && !g.isFinite()) {
-        throw new NonFiniteError(`${where}: produced NaN or Infinity in the gradient for '${input.name}' (the first gate to do so)`);
-      }
-    }
-    if (this.strictGates && this.doutCopy) {
-      const a = this.doutCopy.data;
-      const b = dout.data;
-      for (let i = 0; i < a.length; i++) {
-        if (!Object.is(a[i], b[i])) throw new GradientContractError(`${where}: changed its upstream gradient dout at element ${i} (gates must not mutate dout)`);
-      }
-    }
+  /** `name` as a node added now is called: prefixed with the composite being expanded, if any. */
+  private qualify(name: string): string {
+    return this.currentGroup ? `${this.currentGroup.name}/${name}` : name;
   }
 
   private checkNewName(name: string): void {
-    if (this.byName.has(name)) throw new InvalidArgumentError(`graph already has a node named '${name}'`);
+    if (this.byName.has(name) || this.groupList.some((g) => g.name === name)) throw new InvalidArgumentError(`graph already has a node named '${name}'`);
   }
 
   private addNode(
-    name: string,
+    localName: string,
     kind: NodeKind,
     inputs: readonly (GraphNode | string)[],
     gate: Gate | undefined,
@@ -507,8 +383,12 @@ export class ComputationalGraph {
     inputSpec: InputOptions | undefined,
     requiresGrad: boolean,
   ): GraphNode {
+    const name = this.qualify(localName);
     this.checkNewName(name);
-    const node = new GraphNode(this, this.nodeList.length, name, kind, inputs.slice(), gate, gateType, options, inputSpec, requiresGrad);
+    if (kind === 'input' && this.currentGroup) throw new InvalidArgumentError(`input '${name}': a composite gate reads its inputs from the graph it is added to and cannot declare its own`);
+    // Inside a composite, names refer to the composite's own nodes.
+    const refs = this.currentGroup ? inputs.map((r) => (typeof r === 'string' ? this.qualify(r) : r)) : inputs.slice();
+    const node = new GraphNode(this, this.nodeList.length, name, kind, refs, gate, gateType, options, inputSpec, requiresGrad, this.currentGroup);
     this.nodeList.push(node);
     this.byName.set(name, node);
     if (kind === 'input') this.inputList.push(node);
@@ -517,143 +397,10 @@ export class ComputationalGraph {
     return node;
   }
 
-  /** Depth-first post-order with an explicit stack; also resolves input names and which nodes need gradients. */
-  private sort(): GraphNode[] {
-    for (const node of this.nodeList) {
-      node.inputNodes = node.inputRefs.map((ref) => {
-        if (ref instanceof GraphNode) return ref;
-        const found = this.byName.get(ref);
-        if (!found) throw new InvalidArgumentError(`${node.describe()}: input '${ref}' is not a node of this graph`);
-        return found;
-      });
-      node.args.length = node.inputNodes.length;
-    }
-    const state = new Uint8Array(this.nodeList.length); // 0 new, 1 on the stack, 2 done
-    const order: GraphNode[] = [];
-    const stack: GraphNode[] = [];
-    const next: number[] = [];
-    for (const root of this.nodeList) {
-      if (state[root.id] !== 0) continue;
-      stack.push(root);
-      next.push(0);
-      state[root.id] = 1;
-      while (stack.length > 0) {
-        const top = stack.length - 1;
-        const node = stack[top];
-        if (next[top] < node.inputNodes.length) {
-          const child = node.inputNodes[next[top]++];
-          if (state[child.id] === 1) {
-            const cycle = stack.slice(stack.indexOf(child)).map((n) => n.name);
-            // Printed in the direction values flow (each node feeds the next).
-            throw new CycleError(`${node.describe()}: the graph has a cycle (${[...cycle, child.name].reverse().join(' -> ')}), so no order runs its gates`);
-          }
-          if (state[child.id] === 0) {
-            state[child.id] = 1;
-            stack.push(child);
-            next.push(0);
-          }
-        } else {
-          state[node.id] = 2;
-          order.push(node);
-          stack.pop();
-          next.pop();
-        }
-      }
-    }
-    for (const node of order) {
-      // A composite gate that owns parameters (a Linear layer) needs its backward even when no input needs a gradient.
-      node.needsGrad =
-        node.kind === 'gate'
-          ? node.inputNodes.some((n) => n.needsGrad) || (hasSubgraph(node.gate as Gate) && (node.gate as Gate & HasSubgraph).subgraph().parameters().length > 0)
-          : node.requiresGrad && node.kind !== 'constant';
-      node.listForward = node.gate !== undefined && usesListForward(node.gate);
-      node.composite = node.gate !== undefined && hasSubgraph(node.gate);
-    }
-    // Inputs come first in the order, so every needsGrad is settled: tell gates that can skip work.
-    for (const node of order) this.prepareNode(node);
-    return order;
+  /** Removes the nodes and composites added since the counts given (a composite whose build failed). */
+  private removeSince(nodeCount: number, groupCount: number): void {
+    for (const n of this.nodeList.splice(nodeCount)) this.byName.delete(n.name);
+    for (const g of this.groupList.splice(groupCount)) if (this.byName.get(g.name) === g.output) this.byName.delete(g.name);
+    this.order = undefined;
   }
-}
-
-function checkedTensor(value: unknown, where: string): Tensor {
-  if (!(value instanceof Tensor)) throw new InvalidArgumentError(`${where}: expected a Tensor, got ${typeof value}`);
-  return value;
-}
-
-/** Whether a gate returned one Tensor per input with that input's shape and dtype (checkGradients' allocation-free fast path). */
-function gradientsMatch(node: GraphNode, grads: Tensor[]): boolean {
-  if (!Array.isArray(grads) || grads.length !== node.inputNodes.length) return false;
-  for (let j = 0; j < grads.length; j++) {
-    const g = grads[j];
-    const v = node.inputNodes[j].value as Tensor;
-    if (!(g instanceof Tensor) || g.dtype !== v.dtype || !shapesEqual(g.shape, v.shape)) return false;
-  }
-  return true;
-}
-
-function checkFeed(node: GraphNode, value: Tensor, finiteCheck: boolean): void {
-  if (!(value instanceof Tensor)) throw new FeedError(`forward: the feed for ${node.describe()} is not a Tensor`);
-  const spec = node.inputSpec;
-  if (spec?.shape) {
-    let ok = spec.shape.length === value.shape.length;
-    for (let i = 0; ok && i < spec.shape.length; i++) ok = spec.shape[i] === null || spec.shape[i] === value.shape[i]; // a loop, not every(): no closure per feed
-    if (!ok) {
-      throw new ShapeError(`forward: ${node.describe()} expects shape [${spec.shape.map((d) => (d === null ? '*' : d)).join(', ')}], got ${formatShape(value.shape)}`);
-    }
-  }
-  if (spec?.dtype && spec.dtype !== value.dtype) {
-    throw new DTypeError(`forward: ${node.describe()} expects ${spec.dtype}, got ${value.dtype}`);
-  }
-  if (finiteCheck && !value.isFinite()) {
-    throw new NonFiniteError(`forward: the feed for ${node.describe()} holds NaN or Infinity`);
-  }
-}
-
-/** into += from, where `from` has into's shape. */
-function addInto(into: Tensor, from: Tensor): void {
-  const a = into.data;
-  const b = from.data;
-  if (a.length === 1) a[0] += b[0]; // scalar graphs: no loop
-  else for (let i = 0; i < a.length; i++) a[i] += b[i];
-}
-
-/** Re-throws a gate's error with the node named in front; keeps chainrule's error classes so callers can catch by kind. */
-function rethrowAt(e: unknown, where: string, node?: GraphNode): Error {
-  let wrapped: ChainruleError;
-  if (e instanceof ChainruleError) {
-    if (e.message.startsWith(where)) wrapped = e;
-    else {
-      const Ctor = e.constructor as new (message: string) => ChainruleError;
-      wrapped = new Ctor(`${where}: ${e.message}`);
-      (wrapped as Error & { cause?: unknown }).cause = e;
-    }
-  } else {
-    wrapped = new ChainruleError(`${where}: ${(e as Error)?.message ?? String(e)}`);
-    (wrapped as Error & { cause?: unknown }).cause = e;
-  }
-  if (node !== undefined && wrapped.node === undefined) locate(wrapped, node);
-  return wrapped;
-}
-
-/** Sets the error's node and gate fields, so callers read where it arose instead of parsing the message. */
-function locate<E extends ChainruleError>(e: E, node: GraphNode): E {
-  e.node = node.name;
-  e.gate = node.gateType;
-  return e;
-}
-
-function summarize(t: Tensor): string {
-  if (t.size <= 6) return JSON.stringify(Array.from(t.data));
-  let lo = Infinity;
-  let hi = -Infinity;
-  let bad = 0;
-  for (let i = 0; i < t.data.length; i++) {
-    const v = t.data[i];
-    if (!Number.isFinite(v)) bad++;
-    else {
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-    }
-  }
-  return `${formatShape(t.shape)} min ${lo} max ${hi}${bad ? `, ${bad} non-finite` : ''}`;
 }

@@ -66,7 +66,7 @@ class Rogue implements Gate {
  * Backward reaches Affine (committing nothing yet) before Rogue.
  */
 function build(): ComputationalGraph {
-  const g = new ComputationalGraph(createContainer(), { autoBind: true, finiteCheck: true, strictGates: true });
+  const g = new ComputationalGraph(createContainer(), { finiteCheck: true, strictGates: true });
   const x = g.input('x', { shape: [null, 3] });
   const p = g.parameter('p', Tensor.from([1.5, -0.5, 2]));
   const q = g.parameter('q', Tensor.from([[0.3, 0.2, -0.1]]));
@@ -178,7 +178,7 @@ describe('composites inside composites', () => {
     }
   }
   const make = (): ComputationalGraph => {
-    const g = new ComputationalGraph(createContainer(), { autoBind: true });
+    const g = new ComputationalGraph(createContainer());
     const r = g.gate(Rogue, [g.input('x')], { name: 'rogue' });
     g.gate(TwoAffine, [r], { name: 'outer' });
     return g;

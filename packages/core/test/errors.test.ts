@@ -43,7 +43,7 @@ function expectError(f: () => unknown, cls: ErrorClass, ...patterns: (RegExp | s
 
 /** A graph whose container binds gate classes on first use. */
 const newGraph = (options: { finiteCheck?: boolean; strictGates?: boolean } = {}): ComputationalGraph =>
-  new ComputationalGraph(createContainer(), { autoBind: true, ...options });
+  new ComputationalGraph(createContainer(), { ...options });
 
 describe('wrong arity', () => {
   test('in a graph: names the node, the gate, expected and got', () => {
@@ -66,10 +66,13 @@ describe('wrong arity', () => {
       }
     }
     const g = newGraph();
-    g.gate(Twice, ['a', 'b'], { name: 't' });
-    g.input('a');
-    g.input('b');
-    expectError(() => g.forward({ a: 1, b: 2 }), ArityError, "node 't' (Twice): Twice.forward: expected 1 input, got 2");
+    const a = g.input('a');
+    const b = g.input('b');
+    // A composite expands when added, so its arity is checked then, and nothing is added.
+    const e = expectError(() => g.gate(Twice, [a, b], { name: 't' }), ArityError, "node 't' (Twice): expected 1 input, got 2");
+    expect(e).toMatchObject({ node: 't', gate: 'Twice' });
+    expect(g.nodes.map((n) => n.name)).toEqual(['a', 'b']);
+    expectError(() => new Twice().forward(Tensor.from(1), Tensor.from(2)), ArityError, 'Twice.forward: expected 1 input, got 2');
   });
 
   test('a non-tensor passed to a gate', () => {
@@ -173,15 +176,17 @@ describe('unknown gate', () => {
     const c = createContainer();
     bindGate(c, AddGate);
     const g = new ComputationalGraph(c);
-    expectError(() => g.gate('FooGate', [g.input('x')], { name: 'n' }), UnknownGateError, "node 'n': gate 'FooGate' is not bound in the container (bound: AddGate)");
+    const e = expectError(() => g.gate('FooGate', [g.input('x')], { name: 'n' }), UnknownGateError, "node 'n' (FooGate): gate 'FooGate' is not registered in the container (registered: AddGate)");
+    expect(e).toMatchObject({ node: 'n', gate: 'FooGate' });
+    const empty = new ComputationalGraph(createContainer());
+    expectError(() => empty.gate('ReLUGate', [empty.input('x')], { name: 'r' }), UnknownGateError, "node 'r' (ReLUGate): gate 'ReLUGate' is not registered in the container (the container has no gates: load gatesModule or bindGate your own)");
   });
-  test('by class', () => {
-    const g = new ComputationalGraph(createContainer());
-    expectError(
-      () => g.gate(ReLUGate, [g.input('x')], { name: 'r' }),
-      UnknownGateError,
-      "node 'r': gate ReLUGate is not bound in the container (the container has no gates: load gatesModule or bindGate your own)",
-    );
+  test('a class needs no registration to run, and the graph binds nothing in the container', () => {
+    const c = createContainer();
+    const g = new ComputationalGraph(c);
+    g.gate(ReLUGate, [g.input('x')], { name: 'r' });
+    expect(g.forward({ x: [-1, 2] }).toArray()).toEqual([0, 2]);
+    expect(c.isBound(ReLUGate)).toBe(false);
   });
   test('a class that cannot be bound', () => {
     class NotInjectable implements Gate {
@@ -195,11 +200,13 @@ describe('unknown gate', () => {
     }
     expectError(() => bindGate(createContainer(), NotInjectable as never), UnknownGateError, /cannot bind gate NotInjectable as 'NotInjectable'/);
   });
-  test('something bound that is not a gate', () => {
-    const c = createContainer();
-    c.bind('Weird').toConstantValue({ nope: true });
-    const g = new ComputationalGraph(c);
-    expectError(() => g.gate('Weird', [], { name: 'w' }), UnknownGateError, "node 'w': 'Weird' resolved to something that is not a Gate (no forward/backward)");
+  test('something that is not a gate cannot be registered or used as one', () => {
+    class Weird {
+      nope = true;
+    }
+    expectError(() => bindGate(createContainer(), Weird as never, 'Weird'), UnknownGateError, "cannot register Weird as gate 'Weird': it is not a class with forward and backward");
+    const g = new ComputationalGraph(createContainer());
+    expectError(() => g.gate(Weird as never, [], { name: 'w' }), UnknownGateError, "node 'w' (Weird): Weird resolved to something that is not a Gate (no forward/backward)");
   });
 });
 
@@ -237,7 +244,7 @@ describe('graph structure', () => {
     const g = newGraph();
     expectError(() => g.gate(ReLUGate, [g.input('x')], { name: 'r', options: { a: 1 } }), InvalidArgumentError, "node 'r' (ReLUGate): this gate takes no options, got {\"a\":1}");
     expectError(() => g.gate(ScaleGate, ['x'], { name: 's', options: { b: 1 } }), InvalidArgumentError, "node 's' (ScaleGate): ScaleGate: unknown option 'b' (expected 'a')");
-    expectError(() => g.gate(ScaleGate, ['x'], { name: 's2', options: { a: 'big' } }), InvalidArgumentError, "node 's2' (ScaleGate): ScaleGate: option 'a' must be a finite number, got \"big\"");
+    expectError(() => g.gate(ScaleGate, ['x'], { name: 's2', options: { a: 'big' } }), InvalidArgumentError, "node 's2' (ScaleGate): ScaleGate: option 'a' must be a finite number, got 'big'");
   });
 });
 

@@ -204,14 +204,17 @@ describe('graph errors name the node, the gate, expected and got', () => {
     expect(() => g.forward({ a: 1 })).toThrow("node 'm' (TestMul): TestMul.forward: expected 2 inputs, got 1");
   });
 
-  test('unknown gates, by class and by name', () => {
+  test('unknown gate names fail; an unregistered class runs without touching the container', () => {
     const g = newGraph();
     @injectable()
-    class Unbound extends TestSquare {}
-    expect(() => g.gate(Unbound, [g.input('x')], { name: 'u' })).toThrow(UnknownGateError);
-    expect(() => g.gate(Unbound, ['x'], { name: 'u' })).toThrow(/node 'u': gate Unbound is not bound in the container \(bound: TestAdd, TestMul, TestSquare, TestIncrement\)/);
-    expect(() => g.gate('Nope', ['x'])).toThrow(/gate 'Nope' is not bound/);
+    class Unregistered extends TestSquare {}
+    expect(() => g.gate('Unregistered', [g.input('x')], { name: 'u' })).toThrow(UnknownGateError);
+    expect(() => g.gate('Nope', ['x'], { name: 'u' })).toThrow(/node 'u' \(Nope\): gate 'Nope' is not registered in the container \(registered: TestAdd, TestMul, TestSquare, TestIncrement\)/);
     expect(g.nodes.map((n) => n.name)).toEqual(['x']);
+    g.gate(Unregistered, ['x'], { name: 'u' });
+    expect(g.forward({ x: 3 }).item()).toBe(9);
+    expect(g.container.isBound(Unregistered)).toBe(false);
+    expect(g.node('u').gateType).toBe('Unregistered');
   });
 
   test('a cycle', () => {
@@ -396,7 +399,10 @@ describe('composite gates', () => {
     const x = g.input('x');
     g.gate(ScaledSquarePlusOne, [x], { name: 'f' });
     const params = g.parameters();
-    expect(params.map((p) => p.name)).toEqual(['s']);
+    // Expanded into the graph: its nodes are the graph's, named under the composite's name.
+    expect(params.map((p) => p.name)).toEqual(['f/s']);
+    expect(g.nodes.filter((n) => n.group?.name === 'f').map((n) => n.gateType ?? n.kind)).toEqual(['parameter', 'TestSquare', 'TestMul', 'TestIncrement']);
+    expect(g.node('f')).toBe(g.group('f').output);
     g.forward({ x: 3 });
     g.backward();
     expect(x.grad!.item()).toBe(12);

@@ -5,7 +5,6 @@ import {
   ChainruleError,
   ComputationalGraph,
   CompositeGate,
-  ConfigurableGate,
   createContainer,
   decodeTensor,
   encodeTensor,
@@ -14,7 +13,8 @@ import {
   loadGraph,
   loadParameters,
   namedParameters,
-  numberOptions,
+  readOptions,
+  GATE_OPTIONS,
   parseSaved,
   Random,
   saveGraph,
@@ -25,16 +25,19 @@ import {
   UnaryGate,
 } from '@chainrule/core';
 import { AddGate, createGatesContainer, gatesModule, MultiplyGate, ScaleGate, SigmoidGate, TanhGate } from '@chainrule/gates';
-import { injectable } from 'inversify';
+import { inject, injectable, optional } from 'inversify';
 
 /** y = tanh(x * W + b) elementwise, with its own parameters W and b of `n` elements: a composite with state. */
 @injectable()
-class AffineTanh extends CompositeGate implements ConfigurableGate<{ n?: number; seed?: number }> {
+class AffineTanh extends CompositeGate {
   readonly arity = 1;
-  n = 3;
-  seed = 1;
-  configure(options: { n?: number; seed?: number }): void {
-    ({ n: this.n, seed: this.seed } = numberOptions('AffineTanh', options, { n: 3, seed: 1 }));
+  n: number;
+  seed: number;
+  constructor(@inject(GATE_OPTIONS) @optional() options: { n?: number; seed?: number } = {}) {
+    super();
+    const o = readOptions<{ n?: number; seed?: number }>('AffineTanh', options, { n: 'positiveInteger', seed: 'integer' });
+    this.n = o.n ?? 3;
+    this.seed = o.seed ?? 1;
   }
   protected build(g: ComputationalGraph, [x]: GraphNode[]): GraphNode {
     const rng = new Random(this.seed);
@@ -150,9 +153,12 @@ describe('saveGraph / loadGraph', () => {
     const y0 = g.forward(feeds).clone();
     const json = saveGraph(g);
     const loaded = loadGraph(json, customContainer());
-    expect(loaded.nodes.map((n) => [n.kind, n.name, n.gateType, n.inputRefs.map((r) => (typeof r === 'string' ? r : r.name))])).toEqual(
-      g.nodes.map((n) => [n.kind, n.name, n.gateType, n.inputRefs.map((r) => (typeof r === 'string' ? r : r.name))]),
+    // Same nodes (a composite's own included, as `layer/...`), reading the same inputs once resolved.
+    loaded.topologicalOrder();
+    expect(loaded.nodes.map((n) => [n.kind, n.name, n.gateType, n.group?.name, n.inputNodes.map((r) => r.name)])).toEqual(
+      g.nodes.map((n) => [n.kind, n.name, n.gateType, n.group?.name, n.inputNodes.map((r) => r.name)]),
     );
+    expect(loaded.groups.map((x) => [x.name, x.gateType, x.options])).toEqual([['layer', 'AffineTanh', { n: 3, seed: 9 }]]);
     expect(loaded.nodes.map((n) => n.options)).toEqual(g.nodes.map((n) => n.options));
     expect(loaded.node('x').inputSpec).toEqual({ shape: [null, 3], dtype: 'float64', requiresGrad: true });
     expect(loaded.node('label').requiresGrad).toBe(false);
@@ -181,17 +187,18 @@ describe('saveGraph / loadGraph', () => {
     g.gate(CubeGate, [g.input('x')], { name: 'y' });
     const json = saveGraph(g);
     expect(JSON.parse(json).graph.nodes[1].gate).toBe('cube-v1');
-    expectThrows(() => loadGraph(json, createGatesContainer()), SerializationError, /node 'y' uses gate 'cube-v1', not bound in the container \(bound: AddConstantGate/);
+    expectThrows(() => loadGraph(json, createGatesContainer()), SerializationError, /node 'y' uses gate 'cube-v1', not registered in the container \(registered: AddConstantGate/);
     const c2 = createGatesContainer();
     bindGate(c2, CubeGate, 'cube-v1');
     expect(loadGraph(json, c2).forward({ x: 2 }).item()).toBe(8);
   });
 
   test('saving a gate bound under no name fails at save time, naming the node', () => {
-    const g = new ComputationalGraph(createContainer(), { autoBind: true });
+    const g = new ComputationalGraph(createContainer());
     g.gate(CubeGate, [g.input('x')], { name: 'y' });
-    // autoBind binds under the class name, so this one is fine:
-    expect(() => saveGraph(g)).not.toThrow();
+    // A class used without registering it runs, but a file could not name it:
+    expect(g.forward({ x: 2 }).item()).toBe(8);
+    expectThrows(() => saveGraph(g), SerializationError, /node 'y' \(CubeGate\): its gate class CubeGate is not registered in the graph's container/);
   });
 
   test('input names that refer to later nodes and a setOutput that is not the last node survive', () => {
@@ -357,8 +364,10 @@ describe('bad files fail clearly and leave the target untouched', () => {
 
   test('saving options that are not plain JSON fails naming the node', () => {
     @injectable()
-    class Opt extends UnaryGate implements ConfigurableGate {
-      configure(): void {}
+    class Opt extends UnaryGate {
+      constructor(@inject(GATE_OPTIONS) @optional() readonly options: object = {}) {
+        super();
+      }
       protected compute(x: TypedArray, out: TypedArray): void {
         out.set(x);
       }
@@ -366,7 +375,9 @@ describe('bad files fail clearly and leave the target untouched', () => {
         dx.set(dout);
       }
     }
-    const g = new ComputationalGraph(createContainer(gatesModule), { autoBind: true });
+    const c = createContainer(gatesModule);
+    bindGate(c, Opt);
+    const g = new ComputationalGraph(c);
     g.gate(Opt, [g.input('x')], { name: 'o', options: { f: () => 1 } });
     expectThrows(() => saveGraph(g), SerializationError, /node 'o' \(Opt\) options.f: a function is not plain JSON/);
   });

@@ -1,18 +1,14 @@
-import { ConfigurableGate, numberOptions, TypedArray, UnaryGate } from '@chainrule/core';
-import { injectable } from 'inversify';
+import { GATE_OPTIONS, readOptions, TypedArray, UnaryGate } from '@chainrule/core';
+import { inject, injectable, optional } from 'inversify';
 
 /** f(x) = c + x, with c set by option `c` (default 0); the lectures' +1 of the sigmoid. Backward: dout. */
 @injectable()
-export class AddConstantGate extends UnaryGate implements ConfigurableGate<{ c?: number }> {
+export class AddConstantGate extends UnaryGate {
   c = 0;
 
-  constructor(options: { c?: number } = {}) {
+  constructor(@inject(GATE_OPTIONS) @optional() options: { c?: number } = {}) {
     super();
-    this.configure(options);
-  }
-
-  configure(options: { c?: number }): void {
-    this.c = numberOptions('AddConstantGate', options, { c: 0 }).c;
+    this.c = readOptions<{ c?: number }>('AddConstantGate', options, { c: 'number' }).c ?? 0;
   }
 
   protected compute(x: TypedArray, out: TypedArray): void {

@@ -1,19 +1,5 @@
-import {
-  ArityError,
-  assertTensor,
-  BackwardBeforeForwardError,
-  ConfigurableGate,
-  DType,
-  expectDout,
-  formatShape,
-  Gate,
-  normalizeAxis,
-  resultDType,
-  ShapeError,
-  Tensor,
-} from '@chainrule/core';
-import { injectable } from 'inversify';
-import { readOptions } from './read-options';
+import { ArityError, assertTensor, BackwardBeforeForwardError, DType, expectDout, formatShape, Gate, GATE_OPTIONS, normalizeAxis, readOptions, resultDType, ShapeError, Tensor } from '@chainrule/core';
+import { inject, injectable, optional } from 'inversify';
 
 export interface ConcatOptions {
   /** The axis to join along (negative counts from the end); default 0. */
@@ -26,7 +12,7 @@ export interface ConcatOptions {
  * when any input is; each gradient keeps its input's dtype.
  */
 @injectable()
-export class ConcatGate implements Gate, ConfigurableGate<ConcatOptions> {
+export class ConcatGate implements Gate {
   axis = 0;
   private inputs: Tensor[] = [];
   private output: Tensor | undefined;
@@ -36,11 +22,7 @@ export class ConcatGate implements Gate, ConfigurableGate<ConcatOptions> {
   private rowOut = 0;
   private lens: number[] = [];
 
-  constructor(options: ConcatOptions = {}) {
-    this.configure(options);
-  }
-
-  configure(options: ConcatOptions): void {
+  constructor(@inject(GATE_OPTIONS) @optional() options: ConcatOptions = {}) {
     this.axis = readOptions<ConcatOptions>('ConcatGate', options, { axis: 'integer' }).axis ?? 0;
   }
 

@@ -1,6 +1,5 @@
-import { ConfigurableGate, expectDout, expectInputs, formatShape, Gate, ShapeError, Tensor } from '@chainrule/core';
-import { injectable } from 'inversify';
-import { readOptions } from './read-options';
+import { expectDout, expectInputs, formatShape, Gate, GATE_OPTIONS, readOptions, ShapeError, Tensor } from '@chainrule/core';
+import { inject, injectable, optional } from 'inversify';
 
 export interface FlattenOptions {
   /** The first axis merged (default 1: keep the batch axis, as Keras' Flatten and PyTorch's nn.Flatten). */
@@ -13,18 +12,14 @@ export interface FlattenOptions {
  * input's shape (the values do not move). Values are copied into a reused buffer.
  */
 @injectable()
-export class FlattenGate implements Gate, ConfigurableGate<FlattenOptions> {
+export class FlattenGate implements Gate {
   startAxis = 1;
   private input: Tensor | undefined;
   private output: Tensor | undefined;
   private dx: Tensor | undefined;
   private readonly grads: Tensor[] = [];
 
-  constructor(options: FlattenOptions = {}) {
-    this.configure(options);
-  }
-
-  configure(options: FlattenOptions): void {
+  constructor(@inject(GATE_OPTIONS) @optional() options: FlattenOptions = {}) {
     this.startAxis = readOptions<FlattenOptions>('FlattenGate', options, { startAxis: 'integer' }).startAxis ?? 1;
   }
 

@@ -1,21 +1,17 @@
-import { ConfigurableGate, numberOptions, TypedArray, UnaryGate } from '@chainrule/core';
-import { injectable } from 'inversify';
+import { GATE_OPTIONS, readOptions, TypedArray, UnaryGate } from '@chainrule/core';
+import { inject, injectable, optional } from 'inversify';
 
 /**
  * f(x) = x for x > 0, slope·x otherwise (option `slope`, default 0.01). Backward: dout where
  * x > 0, slope·dout elsewhere (at x = 0 exactly: slope, matching ReLUGate's choice of the left side).
  */
 @injectable()
-export class LeakyReLUGate extends UnaryGate implements ConfigurableGate<{ slope?: number }> {
+export class LeakyReLUGate extends UnaryGate {
   slope = 0.01;
 
-  constructor(options: { slope?: number } = {}) {
+  constructor(@inject(GATE_OPTIONS) @optional() options: { slope?: number } = {}) {
     super();
-    this.configure(options);
-  }
-
-  configure(options: { slope?: number }): void {
-    this.slope = numberOptions('LeakyReLUGate', options, { slope: 0.01 }).slope;
+    this.slope = readOptions<{ slope?: number }>('LeakyReLUGate', options, { slope: 'number' }).slope ?? 0.01;
   }
 
   protected compute(x: TypedArray, out: TypedArray): void {

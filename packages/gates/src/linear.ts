@@ -1,19 +1,20 @@
 import {
   CompositeGate,
   ComputationalGraph,
-  ConfigurableGate,
   DType,
   formatShape,
+  GATE_OPTIONS,
   GraphNode,
   InvalidArgumentError,
   Random,
+  RANDOM_SOURCE,
+  readOptions,
   ShapeError,
   Tensor,
 } from '@chainrule/core';
-import { injectable } from 'inversify';
+import { inject, injectable, optional } from 'inversify';
 import { AddGate } from './add-gate';
 import { MatMulGate } from './matmul-gate';
-import { readOptions } from './read-options';
 
 export interface LinearOptions {
   /** Size of the input's last axis. Required. */
@@ -24,7 +25,7 @@ export interface LinearOptions {
   init?: 'he' | 'xavier';
   /** Whether to add the bias b (default true). */
   bias?: boolean;
-  /** Seed of core's Random for W (default 42): the same seed gives the same weights bit for bit. */
+  /** Seed of core's Random for W (default 42) when the container binds no RANDOM_SOURCE: the same seed gives the same weights bit for bit. */
   seed?: number;
   /** dtype of W and b (default 'float64'). */
   dtype?: DType;
@@ -36,29 +37,27 @@ export interface LinearOptions {
  * [N, in] (or any [..., in]; a single row [in] gives [out]). Built from MatMulGate and AddGate, so
  * its backward is theirs: dx = dout · Wᵀ, dW = xᵀ · dout, db = Σ_rows dout.
  *
- * W is drawn from core's seeded Random (He or Xavier normal, see `init`), b starts at zero. The
- * parameters are nodes of the layer's subgraph (`layer.weight.value`, `layer.weight.grad`); the
- * graph holding the layer lists them in `graph.parameters()`, so optimizers update them.
+ * W is drawn (He or Xavier normal, see `init`) from the container's RANDOM_SOURCE when one is
+ * bound, else from core's Random seeded with `seed`; b starts at zero. In a graph the layer
+ * expands into the graph's nodes `<name>/W`, `<name>/xW`, `<name>/b`, `<name>/xW+b`, so
+ * `graph.parameters()` lists W and b and optimizers update them.
  *
- * In a graph: `graph.gate(Linear, [x], { options: { inFeatures: 3, outFeatures: 4 } })`.
+ * In a graph: `graph.gate(Linear, [x], { name: 'fc1', options: { inFeatures: 3, outFeatures: 4 } })`.
  * On its own: `new Linear({ inFeatures: 3, outFeatures: 4 }).forward(x)`.
  */
 @injectable()
-export class Linear extends CompositeGate implements ConfigurableGate<LinearOptions> {
+export class Linear extends CompositeGate {
   readonly arity = 1;
-  private settings: Required<LinearOptions> | undefined;
-  private built = false;
+  /** The settings in force (defaults filled in). */
+  readonly options: Readonly<Required<LinearOptions>>;
   private w: GraphNode | undefined;
   private b: GraphNode | undefined;
 
-  constructor(options: LinearOptions | undefined = undefined) {
-    // (a default value, not `options?`, keeps constructor.length 0, which the container requires)
+  constructor(
+    @inject(GATE_OPTIONS) @optional() options: LinearOptions = {},
+    @inject(RANDOM_SOURCE) @optional() private readonly random: Random | undefined = undefined,
+  ) {
     super();
-    if (options !== undefined) this.configure(options);
-  }
-
-  configure(options: LinearOptions): void {
-    if (this.built) throw new InvalidArgumentError('Linear: configure() after its parameters were created');
     const o = readOptions<LinearOptions>('Linear', options, {
       inFeatures: 'positiveInteger',
       outFeatures: 'positiveInteger',
@@ -72,7 +71,7 @@ export class Linear extends CompositeGate implements ConfigurableGate<LinearOpti
         `Linear: options 'inFeatures' and 'outFeatures' are required (positive integers), got ${JSON.stringify(options)}`,
       );
     }
-    this.settings = {
+    this.options = {
       inFeatures: o.inFeatures,
       outFeatures: o.outFeatures,
       init: o.init ?? 'he',
@@ -82,26 +81,21 @@ export class Linear extends CompositeGate implements ConfigurableGate<LinearOpti
     };
   }
 
-  /** The settings in force (defaults filled in). */
-  get options(): Readonly<Required<LinearOptions>> {
-    return this.require();
-  }
-
-  /** The weight parameter W [in, out] (a node of the subgraph: `.value`, `.grad`). */
+  /** The weight parameter W [in, out] (`.value`, `.grad`): a node of the graph the layer was added to, or of its own graph. */
   get weight(): GraphNode {
-    this.subgraph();
+    if (!this.w) this.standalone();
     return this.w as GraphNode;
   }
 
   /** The bias parameter b [out], or undefined with `bias: false`. */
   get bias(): GraphNode | undefined {
-    this.subgraph();
+    if (!this.w) this.standalone();
     return this.b;
   }
 
   override forward(...inputs: Tensor[]): Tensor {
     const x = inputs[0];
-    const s = this.require();
+    const s = this.options;
     if (inputs.length === 1 && x instanceof Tensor && (x.rank === 0 || x.shape[x.rank - 1] !== s.inFeatures)) {
       throw new ShapeError(`Linear.forward: expected an input of shape [..., ${s.inFeatures}] (inFeatures ${s.inFeatures}), got ${formatShape(x.shape)}`);
     }
@@ -109,8 +103,8 @@ export class Linear extends CompositeGate implements ConfigurableGate<LinearOpti
   }
 
   protected build(g: ComputationalGraph, inputs: GraphNode[]): GraphNode {
-    const s = this.require();
-    const rng = new Random(s.seed);
+    const s = this.options;
+    const rng = this.random ?? new Random(s.seed);
     const std = s.init === 'he' ? Math.sqrt(2 / s.inFeatures) : Math.sqrt(2 / (s.inFeatures + s.outFeatures));
     this.w = g.parameter('W', rng.randn([s.inFeatures, s.outFeatures], { dtype: s.dtype, std }));
     let y = g.gate(MatMulGate, [inputs[0], this.w], { name: 'xW' });
@@ -118,14 +112,6 @@ export class Linear extends CompositeGate implements ConfigurableGate<LinearOpti
       this.b = g.parameter('b', Tensor.zeros([s.outFeatures], s.dtype));
       y = g.gate(AddGate, [y, this.b], { name: 'xW+b' });
     }
-    this.built = true;
     return y;
-  }
-
-  private require(): Required<LinearOptions> {
-    if (!this.settings) {
-      throw new InvalidArgumentError("Linear: not configured (options 'inFeatures' and 'outFeatures' are required)");
-    }
-    return this.settings;
   }
 }

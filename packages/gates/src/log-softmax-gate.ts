@@ -1,6 +1,5 @@
-import { ConfigurableGate, expectDout, expectInputs, Gate, Tensor } from '@chainrule/core';
-import { injectable } from 'inversify';
-import { readOptions } from './read-options';
+import { expectDout, expectInputs, Gate, GATE_OPTIONS, readOptions, Tensor } from '@chainrule/core';
+import { inject, injectable, optional } from 'inversify';
 import { AxisPlan, axisPlan, SoftmaxOptions } from './softmax-gate';
 
 /**
@@ -9,7 +8,7 @@ import { AxisPlan, axisPlan, SoftmaxOptions } from './softmax-gate';
  * y = log softmax(x) cached: dxⱼ = doutⱼ − e^(yⱼ) · Σₖ doutₖ.
  */
 @injectable()
-export class LogSoftmaxGate implements Gate, ConfigurableGate<SoftmaxOptions> {
+export class LogSoftmaxGate implements Gate {
   axis = -1;
   private input: Tensor | undefined;
   private output: Tensor | undefined;
@@ -17,11 +16,7 @@ export class LogSoftmaxGate implements Gate, ConfigurableGate<SoftmaxOptions> {
   private readonly grads: Tensor[] = [];
   private plan: AxisPlan = { outer: 0, len: 0, inner: 0 };
 
-  constructor(options: SoftmaxOptions = {}) {
-    this.configure(options);
-  }
-
-  configure(options: SoftmaxOptions): void {
+  constructor(@inject(GATE_OPTIONS) @optional() options: SoftmaxOptions = {}) {
     this.axis = readOptions<SoftmaxOptions>('LogSoftmaxGate', options, { axis: 'integer' }).axis ?? -1;
   }
 

@@ -1,6 +1,6 @@
 import {
   expectDout,
-  expectInputs,
+  expectArgs,
   formatShape,
   defaultKernel,
   Gate,
@@ -47,9 +47,10 @@ export class MatMulGate implements Gate {
 
   constructor(@inject(MATMUL_KERNEL) @optional() private readonly kernel: MatmulKernel = defaultKernel) {}
 
-  forward(...inputs: Tensor[]): Tensor {
-    expectInputs('MatMulGate', inputs, 2);
-    const [x, w] = inputs;
+  forward(...inputs: Tensor[]): Tensor;
+  // Two declared parameters, not a rest array: the graph calls forward(x, w), which then allocates nothing.
+  forward(x: Tensor, w: Tensor): Tensor {
+    expectArgs('MatMulGate', arguments.length, 2, x, w);
     const outShape = this.plan(x, w);
     const out = (this.output = Tensor.reuse(this.output, outShape, resultDType(x.dtype, w.dtype)));
     this.x = x;

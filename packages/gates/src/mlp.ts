@@ -1,4 +1,4 @@
-import { bindGate, ComputationalGraph, GateId, GraphNode, InvalidArgumentError } from '@chainrule/core';
+import { ComputationalGraph, GateId, GraphNode, InvalidArgumentError } from '@chainrule/core';
 import { Linear, LinearOptions } from './linear';
 
 export interface MLPOptions {
@@ -20,10 +20,8 @@ export interface MLPOptions {
  * Adds a multilayer perceptron to `graph`: for sizes [d₀, d₁, …, d_L], L Linear layers d₀→d₁→…→d_L
  * with `activation` (any gate class or bound name, e.g. ReLUGate or 'SigmoidGate'; null for none)
  * between them, reading from `input`. Returns the last node (raw scores unless activateOutput), so a
- * loss can be attached to it. Every layer's W and b appear in graph.parameters().
- *
- * Linear (and the activation, when given as a class) is bound in the graph's container if it is not
- * bound yet.
+ * loss can be attached to it. Every layer's W and b appear in graph.parameters() as `fc1/W`, `fc1/b`, ...
+ * Nothing is bound in the graph's container: gate classes need no registration to be used.
  */
 export function mlp(
   graph: ComputationalGraph,
@@ -37,8 +35,6 @@ export function mlp(
   }
   const prefix = options.name ?? 'fc';
   const seed = options.seed ?? 42;
-  if (!graph.container.isBound(Linear)) bindGate(graph.container, Linear);
-  if (activation !== null && typeof activation !== 'string' && !graph.container.isBound(activation)) bindGate(graph.container, activation);
   let node: GraphNode | string = input;
   const layers = sizes.length - 1;
   for (let i = 0; i < layers; i++) {

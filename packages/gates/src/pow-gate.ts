@@ -1,21 +1,17 @@
-import { ConfigurableGate, numberOptions, TypedArray, UnaryGate } from '@chainrule/core';
-import { injectable } from 'inversify';
+import { GATE_OPTIONS, readOptions, TypedArray, UnaryGate } from '@chainrule/core';
+import { inject, injectable, optional } from 'inversify';
 
 /**
  * f(x) = x^p, with the exponent set by option `p` (default 2). Backward: p·x^(p−1) · dout.
  * For non-integer p, negative x gives NaN, as Math.pow does.
  */
 @injectable()
-export class PowGate extends UnaryGate implements ConfigurableGate<{ p?: number }> {
+export class PowGate extends UnaryGate {
   p = 2;
 
-  constructor(options: { p?: number } = {}) {
+  constructor(@inject(GATE_OPTIONS) @optional() options: { p?: number } = {}) {
     super();
-    this.configure(options);
-  }
-
-  configure(options: { p?: number }): void {
-    this.p = numberOptions('PowGate', options, { p: 2 }).p;
+    this.p = readOptions<{ p?: number }>('PowGate', options, { p: 'number' }).p ?? 2;
   }
 
   protected compute(x: TypedArray, out: TypedArray): void {

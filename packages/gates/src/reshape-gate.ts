@@ -1,6 +1,5 @@
-import { ConfigurableGate, expectDout, expectInputs, formatShape, Gate, InvalidArgumentError, ShapeError, Tensor } from '@chainrule/core';
-import { injectable } from 'inversify';
-import { readOptions } from './read-options';
+import { expectDout, expectInputs, formatShape, Gate, GATE_OPTIONS, InvalidArgumentError, readOptions, ShapeError, Tensor } from '@chainrule/core';
+import { inject, injectable, optional } from 'inversify';
 
 export interface ReshapeOptions {
   /** The output shape; one entry may be −1, inferred from the input's size. Required. */
@@ -13,18 +12,14 @@ export interface ReshapeOptions {
  * reused buffer, so the output does not alias the input.
  */
 @injectable()
-export class ReshapeGate implements Gate, ConfigurableGate<ReshapeOptions> {
+export class ReshapeGate implements Gate {
   shape: number[] | undefined;
   private input: Tensor | undefined;
   private output: Tensor | undefined;
   private dx: Tensor | undefined;
   private readonly grads: Tensor[] = [];
 
-  constructor(options: ReshapeOptions = {}) {
-    this.configure(options);
-  }
-
-  configure(options: ReshapeOptions): void {
+  constructor(@inject(GATE_OPTIONS) @optional() options: ReshapeOptions = {}) {
     const shape = readOptions<ReshapeOptions>('ReshapeGate', options, { shape: 'integer[]' }).shape;
     if (shape !== undefined) {
       if (shape.some((d) => d < -1) || shape.filter((d) => d === -1).length > 1) {
@@ -38,7 +33,7 @@ export class ReshapeGate implements Gate, ConfigurableGate<ReshapeOptions> {
     expectInputs('ReshapeGate', inputs, 1);
     const x = inputs[0];
     if (this.shape === undefined) {
-      throw new InvalidArgumentError("ReshapeGate.forward: no target shape (configure it with { shape: [...] })");
+      throw new InvalidArgumentError("ReshapeGate.forward: no target shape (give it the option { shape: [...] })");
     }
     const outShape = resolveShape('ReshapeGate', x.shape, x.size, this.shape);
     const out = (this.output = Tensor.reuse(this.output, outShape, x.dtype));
@@ -58,7 +53,7 @@ export class ReshapeGate implements Gate, ConfigurableGate<ReshapeOptions> {
 }
 
 /** The target shape with its −1 resolved; ShapeError (naming the gate and both shapes) when the sizes differ. */
-export function resolveShape(gate: string, from: readonly number[], size: number, target: readonly number[]): number[] {
+function resolveShape(gate: string, from: readonly number[], size: number, target: readonly number[]): number[] {
   const out = target.slice();
   const inferred = out.indexOf(-1);
   let known = 1;

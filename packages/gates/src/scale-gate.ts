@@ -1,18 +1,14 @@
-import { ConfigurableGate, numberOptions, TypedArray, UnaryGate } from '@chainrule/core';
-import { injectable } from 'inversify';
+import { GATE_OPTIONS, readOptions, TypedArray, UnaryGate } from '@chainrule/core';
+import { inject, injectable, optional } from 'inversify';
 
 /** f(x) = a·x, with a set by option `a` (default 1). Backward: a · dout. */
 @injectable()
-export class ScaleGate extends UnaryGate implements ConfigurableGate<{ a?: number }> {
+export class ScaleGate extends UnaryGate {
   a = 1;
 
-  constructor(options: { a?: number } = {}) {
+  constructor(@inject(GATE_OPTIONS) @optional() options: { a?: number } = {}) {
     super();
-    this.configure(options);
-  }
-
-  configure(options: { a?: number }): void {
-    this.a = numberOptions('ScaleGate', options, { a: 1 }).a;
+    this.a = readOptions<{ a?: number }>('ScaleGate', options, { a: 'number' }).a ?? 1;
   }
 
   protected compute(x: TypedArray, out: TypedArray): void {

@@ -1,6 +1,5 @@
-import { ConfigurableGate, expectDout, expectInputs, formatShape, Gate, normalizeAxis, ShapeError, Tensor } from '@chainrule/core';
-import { injectable } from 'inversify';
-import { readOptions } from './read-options';
+import { expectDout, expectInputs, formatShape, Gate, GATE_OPTIONS, normalizeAxis, readOptions, ShapeError, Tensor } from '@chainrule/core';
+import { inject, injectable, optional } from 'inversify';
 
 export interface SoftmaxOptions {
   /** The axis that sums to 1 (default −1, the last: one distribution per row of scores [N, C]). */
@@ -14,7 +13,7 @@ export interface SoftmaxOptions {
  * product without the Jacobian.
  */
 @injectable()
-export class SoftmaxGate implements Gate, ConfigurableGate<SoftmaxOptions> {
+export class SoftmaxGate implements Gate {
   axis = -1;
   private input: Tensor | undefined;
   private output: Tensor | undefined;
@@ -22,11 +21,7 @@ export class SoftmaxGate implements Gate, ConfigurableGate<SoftmaxOptions> {
   private readonly grads: Tensor[] = [];
   private plan: AxisPlan = { outer: 0, len: 0, inner: 0 };
 
-  constructor(options: SoftmaxOptions = {}) {
-    this.configure(options);
-  }
-
-  configure(options: SoftmaxOptions): void {
+  constructor(@inject(GATE_OPTIONS) @optional() options: SoftmaxOptions = {}) {
     this.axis = readOptions<SoftmaxOptions>(this.constructor.name, options, { axis: 'integer' }).axis ?? -1;
   }
 

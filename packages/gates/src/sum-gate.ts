@@ -1,6 +1,5 @@
-import { ConfigurableGate, expectDout, expectInputs, Gate, normalizeAxis, Tensor } from '@chainrule/core';
-import { injectable } from 'inversify';
-import { readOptions } from './read-options';
+import { expectDout, expectInputs, Gate, GATE_OPTIONS, normalizeAxis, readOptions, Tensor } from '@chainrule/core';
+import { inject, injectable, optional } from 'inversify';
 
 export interface ReduceOptions {
   /** The axis to reduce (negative counts from the end); default: every element. */
@@ -17,7 +16,7 @@ export interface ReduceOptions {
  * MeanGate extends this with a scale of 1/count in both directions.
  */
 @injectable()
-export class SumGate implements Gate, ConfigurableGate<ReduceOptions> {
+export class SumGate implements Gate {
   axis: number | undefined;
   keepDims = false;
   private input: Tensor | undefined;
@@ -29,11 +28,7 @@ export class SumGate implements Gate, ConfigurableGate<ReduceOptions> {
   private len = 1;
   private inner = 1;
 
-  constructor(options: ReduceOptions = {}) {
-    this.configure(options);
-  }
-
-  configure(options: ReduceOptions): void {
+  constructor(@inject(GATE_OPTIONS) @optional() options: ReduceOptions = {}) {
     const o = readOptions<ReduceOptions>(this.constructor.name, options, { axis: 'integer', keepDims: 'boolean' });
     this.axis = o.axis;
     this.keepDims = o.keepDims ?? false;

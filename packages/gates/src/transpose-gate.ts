@@ -1,6 +1,5 @@
-import { ConfigurableGate, expectDout, Gate, expectInputs, formatShape, ShapeError, stridesOf, Tensor, TypedArray } from '@chainrule/core';
-import { injectable } from 'inversify';
-import { readOptions } from './read-options';
+import { expectDout, expectInputs, formatShape, Gate, GATE_OPTIONS, readOptions, ShapeError, stridesOf, Tensor, TypedArray } from '@chainrule/core';
+import { inject, injectable, optional } from 'inversify';
 
 export interface TransposeOptions {
   /** A permutation of the input's axes (negative axes count from the end); default: reverse them all (xᵀ for a matrix). */
@@ -13,7 +12,7 @@ export interface TransposeOptions {
  * buffers (a blocked loop for matrices).
  */
 @injectable()
-export class TransposeGate implements Gate, ConfigurableGate<TransposeOptions> {
+export class TransposeGate implements Gate {
   axes: number[] | undefined;
   private perm: number[] = [];
   private inverse: number[] = [];
@@ -22,11 +21,7 @@ export class TransposeGate implements Gate, ConfigurableGate<TransposeOptions> {
   private dx: Tensor | undefined;
   private readonly grads: Tensor[] = [];
 
-  constructor(options: TransposeOptions = {}) {
-    this.configure(options);
-  }
-
-  configure(options: TransposeOptions): void {
+  constructor(@inject(GATE_OPTIONS) @optional() options: TransposeOptions = {}) {
     this.axes = readOptions<TransposeOptions>('TransposeGate', options, { axes: 'integer[]' }).axes;
   }
 

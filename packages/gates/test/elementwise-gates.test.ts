@@ -173,6 +173,6 @@ describe('gate errors', () => {
     t.forward(Tensor.zeros([2]));
     expect(() => t.backward(Tensor.zeros([3]))).toThrow("TanhGate.backward: dout must have the output's shape [2], got [3]");
     expect(() => new ScaleGate({ b: 2 } as never)).toThrow("ScaleGate: unknown option 'b' (expected 'a')");
-    expect(() => new PowGate({ p: NaN })).toThrow("PowGate: option 'p' must be a finite number, got null");
+    expect(() => new PowGate({ p: NaN })).toThrow("PowGate: option 'p' must be a finite number, got NaN");
   });
 });

@@ -78,7 +78,7 @@ describe('Linear', () => {
   it('works without bias, on a single row, and in float32', () => {
     const nb = new Linear({ inFeatures: 2, outFeatures: 2, bias: false });
     expect(nb.bias).toBeUndefined();
-    expect(nb.subgraph().parameters().map((p) => p.name)).toEqual(['W']);
+    expect(nb.weight.graph.parameters().map((p) => p.name)).toEqual(['W']);
     expect(nb.forward(Tensor.from([1, 0])).shape).toEqual([2]);
     const f32 = new Linear({ inFeatures: 3, outFeatures: 2, dtype: 'float32', seed: 3 });
     const f64 = new Linear({ inFeatures: 3, outFeatures: 2, dtype: 'float64', seed: 3 });
@@ -98,9 +98,8 @@ describe('Linear', () => {
     const e = thrown(() => new Linear({ inFeatures: 3, outFeatures: 2 }).forward(Tensor.zeros([5, 4])));
     expect(e).toBeInstanceOf(ShapeError);
     expect(e.message).toMatch(/Linear.*3.*\[5, 4\]/);
-    const built = new Linear({ inFeatures: 3, outFeatures: 2 });
-    void built.weight;
-    expect(thrown(() => built.configure({ inFeatures: 4, outFeatures: 2 }))).toBeInstanceOf(InvalidArgumentError);
+    // Options are given once, to the constructor, and fixed from then on.
+    expect(new Linear({ inFeatures: 3, outFeatures: 2 }).options).toEqual({ inFeatures: 3, outFeatures: 2, init: 'he', bias: true, seed: 42, dtype: 'float64' });
   });
 
   it('in a graph: bound by name, configured through the node, its W and b listed by graph.parameters()', () => {
@@ -128,8 +127,11 @@ describe('mlp', () => {
     const g = new ComputationalGraph(createGatesContainer());
     const x = g.input('x', { requiresGrad: false });
     const out = mlp(g, x, [4, 8, 6, 3], ReLUGate, { seed: 10 });
-    expect(out.name).toBe('fc3');
-    expect(g.nodes.filter((n) => n.kind === 'gate').map((n) => n.name)).toEqual(['fc1', 'fc1_act', 'fc2', 'fc2_act', 'fc3']);
+    // Each layer expands into the graph under its name; `g.node('fc3')` is its output.
+    expect(out).toBe(g.node('fc3'));
+    expect(g.groups.map((l) => [l.name, l.gateType])).toEqual([['fc1', 'Linear'], ['fc2', 'Linear'], ['fc3', 'Linear']]);
+    expect(g.nodes.filter((n) => n.kind === 'gate').map((n) => n.name)).toEqual(['fc1/xW', 'fc1/xW+b', 'fc1_act', 'fc2/xW', 'fc2/xW+b', 'fc2_act', 'fc3/xW', 'fc3/xW+b']);
+    expect(g.parameters().map((p) => p.name)).toEqual(['fc1/W', 'fc1/b', 'fc2/W', 'fc2/b', 'fc3/W', 'fc3/b']);
     const shapes = g.parameters().map((p) => p.value?.shape);
     expect(shapes).toEqual([[4, 8], [8], [8, 6], [6], [6, 3], [3]]);
     const y = g.input('y', { requiresGrad: false });
@@ -141,17 +143,20 @@ describe('mlp', () => {
     expect(check.checked).toBe(4 * 8 + 8 + 8 * 6 + 6 + 6 * 3 + 3);
   });
 
-  it('seeds layer i with seed + i, binds what it needs, and supports activation names, no activation and activateOutput', () => {
-    const g = new ComputationalGraph(); // an empty container: mlp binds Linear and the activation class
+  it('seeds layer i with seed + i, binds nothing, and supports activation names, no activation and activateOutput', () => {
+    const g = new ComputationalGraph(); // an empty container: mlp needs no gate registered, and registers none
     mlp(g, g.input('x'), [2, 3, 1], SigmoidGate, { seed: 3, activateOutput: true, name: 'net', init: 'xavier', dtype: 'float32' });
     expect(g.output.name).toBe('net2_act');
-    const w1 = (g.nodes.find((n) => n.name === 'net1')?.gate as Linear).weight.value as Tensor;
+    expect(g.container.isBound(Linear)).toBe(false);
+    expect((g.group('net1').gate as Linear).weight).toBe(g.node('net1/W'));
+    const w1 = g.node('net1/W').value as Tensor;
     expect(w1.dtype).toBe('float32');
     expect(Array.from(w1.data)).toEqual(Array.from((new Linear({ inFeatures: 2, outFeatures: 3, seed: 3, init: 'xavier', dtype: 'float32' }).weight.value as Tensor).data));
     const h = new ComputationalGraph(createGatesContainer());
     mlp(h, h.input('x'), [2, 2], null);
-    expect(h.nodes.map((n) => n.name)).toEqual(['x', 'fc1']);
+    expect(h.nodes.map((n) => n.name)).toEqual(['x', 'fc1/W', 'fc1/xW', 'fc1/b', 'fc1/xW+b']);
     const k = new ComputationalGraph(createGatesContainer());
+    k.input('x'); // a composite (Linear) reads nodes that exist when it is added
     mlp(k, 'x', [2, 2, 2], 'TanhGate');
     expect(k.node('fc1_act').gate).toBeInstanceOf(TanhGate);
     expect(thrown(() => mlp(k, 'x', [2], ReLUGate))).toBeInstanceOf(InvalidArgumentError);

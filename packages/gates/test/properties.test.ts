@@ -3,7 +3,7 @@
 // forward stays within tolerance of float64. Gates are enumerated from builtinGates at test time,
 // so a gate added later is covered, or fails loudly until it gets an input generator below.
 import 'reflect-metadata';
-import { ComputationalGraph, ConfigurableGate, Gate, gradcheck, gradcheckGraph, GraphNode, isConfigurable, Tensor } from '@chainrule/core';
+import { ComputationalGraph, Gate, GateRegistry, gradcheck, gradcheckGraph, GraphNode, Tensor } from '@chainrule/core';
 import * as gates from '@chainrule/gates';
 import { builtinGates, createGatesContainer } from '@chainrule/gates';
 import fc from 'fast-check';
@@ -152,13 +152,11 @@ const generators: Record<string, fc.Arbitrary<Case>> = {
   SVMLossGate: classification(grid(0.05)),
 };
 
+/** The gate as a graph makes it: its class from the registry, its options given to its constructor. */
 function makeGate(name: string, options?: Record<string, unknown>): Gate {
-  const gate = createGatesContainer().get<Gate>(name);
-  if (options !== undefined) {
-    if (!isConfigurable(gate)) throw new Error(`${name} got options but is not configurable`);
-    (gate as ConfigurableGate).configure(options);
-  }
-  return gate;
+  const gateClass = GateRegistry.of(createGatesContainer()).classOf(name);
+  if (gateClass === undefined) throw new Error(`${name} is not registered`);
+  return options === undefined ? createGatesContainer().get<Gate>(gateClass) : new gateClass(options);
 }
 
 function generatorFor(name: string): fc.Arbitrary<Case> {

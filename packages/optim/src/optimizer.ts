@@ -1,4 +1,4 @@
-import { allocate, DType, formatShape, InvalidArgumentError, ShapeError, shapesEqual, Tensor, TypedArray } from '@chainrule/core';
+import { allocate, checkOption, describeOptionValue, DType, formatShape, InvalidArgumentError, OptionRange, ShapeError, shapesEqual, Tensor, TypedArray } from '@chainrule/core';
 
 /**
  * What an optimizer updates: anything with a `value` tensor and, at step time, a `grad` tensor of the
@@ -45,48 +45,12 @@ export interface OptimizerStateInput extends Omit<OptimizerState, 'params'> {
   params: (Omit<ParameterState, 'slots'> & { slots: Record<string, ArrayLike<number>> })[];
 }
 
-/** How a hyperparameter is checked: a range for numbers, or a boolean. */
-export interface HyperSpec {
-  kind: 'number' | 'boolean';
-  /** Inclusive lower bound. */
-  min?: number;
-  /** Exclusive upper bound. */
-  below?: number;
-  /** Inclusive upper bound. */
-  max?: number;
-  /** Words for the error message, e.g. 'a number in [0, 1)'. */
-  expected: string;
-}
+/** How a hyperparameter is checked (core's option kinds): a range for numbers, or 'boolean'. */
+export type HyperSpec = OptionRange | 'boolean';
 
 export const nonNegative: HyperSpec = { kind: 'number', min: 0, expected: 'a finite number >= 0' };
 export const unitInterval: HyperSpec = { kind: 'number', min: 0, below: 1, expected: 'a number in [0, 1)' };
-export const flag: HyperSpec = { kind: 'boolean', expected: 'true or false' };
-
-function describeValue(v: unknown): string {
-  if (typeof v === 'number') return String(v);
-  if (typeof v === 'string') return `'${v}'`;
-  try {
-    return JSON.stringify(v) ?? String(v);
-  } catch {
-    return String(v);
-  }
-}
-
-/** Throws InvalidArgumentError naming the optimizer, the hyperparameter, and expected vs got. */
-export function checkHyper(owner: string, name: string, value: unknown, spec: HyperSpec): void {
-  const bad = (): never => {
-    throw new InvalidArgumentError(`${owner}: hyperparameter '${name}' must be ${spec.expected}, got ${describeValue(value)}`);
-  };
-  if (spec.kind === 'boolean') {
-    if (typeof value !== 'boolean') bad();
-    return;
-  }
-  if (typeof value !== 'number' || !Number.isFinite(value)) bad();
-  const v = value as number;
-  if (spec.min !== undefined && v < spec.min) bad();
-  if (spec.below !== undefined && v >= spec.below) bad();
-  if (spec.max !== undefined && v > spec.max) bad();
-}
+export const flag: HyperSpec = 'boolean';
 
 /**
  * Base of every update rule. It checks the parameters and the hyperparameters at construction,
@@ -126,7 +90,7 @@ export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
   ) {
     const owner = this.constructor.name;
     if (!Array.isArray(params)) {
-      throw new InvalidArgumentError(`${owner}: expected an array of parameters (graph.parameters() or { value, grad } objects), got ${describeValue(params)}`);
+      throw new InvalidArgumentError(`${owner}: expected an array of parameters (graph.parameters() or { value, grad } objects), got ${describeOptionValue(params)}`);
     }
     if (params.length === 0) throw new InvalidArgumentError(`${owner}: got no parameters to optimize`);
     this.labels = params.map((p, i) => paramLabel(p, i));
@@ -162,7 +126,7 @@ export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
   }
 
   set lr(value: number) {
-    checkHyper(this.constructor.name, 'lr', value, this.specs.lr);
+    checkOption(this.constructor.name, 'lr', value, this.specs.lr, 'hyperparameter');
     (this.hyper as Hyperparameters).lr = value;
   }
 
@@ -220,9 +184,9 @@ export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
   loadState(state: OptimizerState | OptimizerStateInput): void {
     const owner = this.constructor.name;
     const where = `${owner}.loadState`;
-    if (state === null || typeof state !== 'object') throw new InvalidArgumentError(`${where}: expected an OptimizerState object, got ${describeValue(state)}`);
-    if (state.type !== owner) throw new InvalidArgumentError(`${where}: the state is from ${describeValue(state.type)}, expected '${owner}'`);
-    if (!Number.isInteger(state.step) || state.step < 0) throw new InvalidArgumentError(`${where}: step must be an integer >= 0, got ${describeValue(state.step)}`);
+    if (state === null || typeof state !== 'object') throw new InvalidArgumentError(`${where}: expected an OptimizerState object, got ${describeOptionValue(state)}`);
+    if (state.type !== owner) throw new InvalidArgumentError(`${where}: the state is from ${describeOptionValue(state.type)}, expected '${owner}'`);
+    if (!Number.isInteger(state.step) || state.step < 0) throw new InvalidArgumentError(`${where}: step must be an integer >= 0, got ${describeOptionValue(state.step)}`);
     if (!Array.isArray(state.params) || state.params.length !== this.params.length) {
       throw new InvalidArgumentError(
         `${where}: the state holds ${Array.isArray(state.params) ? state.params.length : 'no'} parameters, this optimizer has ${this.params.length}`,
@@ -237,9 +201,9 @@ export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
     state.params.forEach((ps, i) => {
       const label = this.labels[i];
       if (!ps || !Array.isArray(ps.shape) || !shapesEqual(ps.shape, this.shapes[i])) {
-        throw new ShapeError(`${where}: ${label} has shape ${formatShape(this.shapes[i])}, the state has ${ps && Array.isArray(ps.shape) ? formatShape(ps.shape) : describeValue(ps?.shape)}`);
+        throw new ShapeError(`${where}: ${label} has shape ${formatShape(this.shapes[i])}, the state has ${ps && Array.isArray(ps.shape) ? formatShape(ps.shape) : describeOptionValue(ps?.shape)}`);
       }
-      if (ps.dtype !== this.dtypes[i]) throw new InvalidArgumentError(`${where}: ${label} is ${this.dtypes[i]}, the state has ${describeValue(ps.dtype)}`);
+      if (ps.dtype !== this.dtypes[i]) throw new InvalidArgumentError(`${where}: ${label} is ${this.dtypes[i]}, the state has ${describeOptionValue(ps.dtype)}`);
       const names = Object.keys(ps.slots ?? {}).sort();
       const expected = this.slotNames.slice().sort();
       if (names.length !== expected.length || names.some((n, k) => n !== expected[k])) {
@@ -249,7 +213,7 @@ export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
       for (const name of this.slotNames) {
         const buf = ps.slots[name];
         if (!isNumberArray(buf) || buf.length !== size) {
-          throw new ShapeError(`${where}: ${label} slot '${name}' must hold ${size} numbers, got ${isNumberArray(buf) ? buf.length : describeValue(buf)}`);
+          throw new ShapeError(`${where}: ${label} slot '${name}' must hold ${size} numbers, got ${isNumberArray(buf) ? buf.length : describeOptionValue(buf)}`);
         }
       }
     });
@@ -265,7 +229,7 @@ export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
   protected abstract update(value: TypedArray, grad: TypedArray, slots: TypedArray[]): void;
 
   private checkAll(hyper: H, owner = this.constructor.name): void {
-    for (const key of Object.keys(this.specs) as (keyof H & string)[]) checkHyper(owner, key, hyper[key], this.specs[key]);
+    for (const key of Object.keys(this.specs) as (keyof H & string)[]) checkOption(owner, key, hyper[key], this.specs[key], 'hyperparameter');
     this.checkCombination(hyper, owner);
   }
 
@@ -279,7 +243,7 @@ export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
     const shape = this.shapes[i];
     if (!(v instanceof Tensor) || !shapesEqual(v.shape, shape) || v.dtype !== this.dtypes[i]) {
       throw new ShapeError(
-        `${this.constructor.name}.step: ${this.labels[i]} value is ${v instanceof Tensor ? `${formatShape(v.shape)} ${v.dtype}` : describeValue(v)}, expected ${formatShape(shape)} ${this.dtypes[i]} as when the optimizer was made`,
+        `${this.constructor.name}.step: ${this.labels[i]} value is ${v instanceof Tensor ? `${formatShape(v.shape)} ${v.dtype}` : describeOptionValue(v)}, expected ${formatShape(shape)} ${this.dtypes[i]} as when the optimizer was made`,
       );
     }
     if (g === undefined || g === null) {
@@ -287,7 +251,7 @@ export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
     }
     if (!(g instanceof Tensor) || !shapesEqual(g.shape, shape)) {
       throw new ShapeError(
-        `${this.constructor.name}.step: ${this.labels[i]} gradient has shape ${g instanceof Tensor ? formatShape(g.shape) : describeValue(g)}, expected the value's shape ${formatShape(shape)}; nothing was updated`,
+        `${this.constructor.name}.step: ${this.labels[i]} gradient has shape ${g instanceof Tensor ? formatShape(g.shape) : describeOptionValue(g)}, expected the value's shape ${formatShape(shape)}; nothing was updated`,
       );
     }
   }

@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '@chainrule/core';
+import { checkOption, InvalidArgumentError, OptionRange } from '@chainrule/core';
 
 /**
  * A learning-rate schedule: the learning rate at step (or epoch) t = 0, 1, 2, ...
@@ -9,15 +9,16 @@ export interface LRSchedule {
   at(t: number): number;
 }
 
-function check(owner: string, name: string, value: unknown, ok: (v: number) => boolean, expected: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || !ok(value)) {
-    throw new InvalidArgumentError(`${owner}: '${name}' must be ${expected}, got ${typeof value === 'number' ? value : JSON.stringify(value)}`);
-  }
-  return value;
+/** Reads a setting through core's one option check (message: `Owner: 'name' must be ..., got ...`). */
+function check(owner: string, name: string, value: unknown, range: OptionRange): number {
+  checkOption(owner, name, value, range, '');
+  return value as number;
 }
-const positiveInt = (v: number): boolean => Number.isInteger(v) && v > 0;
-const nonNegativeNumber = (v: number): boolean => v >= 0;
-const positiveNumber = (v: number): boolean => v > 0;
+const nonNegativeNumber: OptionRange = { kind: 'number', min: 0, expected: 'a finite number >= 0' };
+const positiveInt: OptionRange = { kind: 'integer', above: 0, expected: 'an integer > 0' };
+const positiveNumber: OptionRange = { kind: 'number', above: 0, expected: 'a number > 0' };
+const decayFactor: OptionRange = { kind: 'number', above: 0, max: 1, expected: 'a number in (0, 1]' };
+const unitFactor: OptionRange = { kind: 'number', min: 0, max: 1, expected: 'a number in [0, 1]' };
 
 function checkT(owner: string, t: number): void {
   if (!Number.isFinite(t) || t < 0) throw new InvalidArgumentError(`${owner}.at: t must be a finite number >= 0, got ${t}`);
@@ -27,7 +28,7 @@ function checkT(owner: string, t: number): void {
 export class ConstantLR implements LRSchedule {
   readonly lr: number;
   constructor(lr: number) {
-    this.lr = check('ConstantLR', 'lr', lr, nonNegativeNumber, 'a finite number >= 0');
+    this.lr = check('ConstantLR', 'lr', lr, nonNegativeNumber);
   }
   at(t: number): number {
     checkT('ConstantLR', t);
@@ -41,9 +42,9 @@ export class StepDecay implements LRSchedule {
   readonly stepSize: number;
   readonly gamma: number;
   constructor(options: { lr: number; stepSize: number; gamma?: number }) {
-    this.lr = check('StepDecay', 'lr', options.lr, nonNegativeNumber, 'a finite number >= 0');
-    this.stepSize = check('StepDecay', 'stepSize', options.stepSize, positiveInt, 'an integer > 0');
-    this.gamma = check('StepDecay', 'gamma', options.gamma ?? 0.1, (v) => v > 0 && v <= 1, 'a number in (0, 1]');
+    this.lr = check('StepDecay', 'lr', options.lr, nonNegativeNumber);
+    this.stepSize = check('StepDecay', 'stepSize', options.stepSize, positiveInt);
+    this.gamma = check('StepDecay', 'gamma', options.gamma ?? 0.1, decayFactor);
   }
   at(t: number): number {
     checkT('StepDecay', t);
@@ -56,8 +57,8 @@ export class ExponentialDecay implements LRSchedule {
   readonly lr: number;
   readonly gamma: number;
   constructor(options: { lr: number; gamma: number }) {
-    this.lr = check('ExponentialDecay', 'lr', options.lr, nonNegativeNumber, 'a finite number >= 0');
-    this.gamma = check('ExponentialDecay', 'gamma', options.gamma, (v) => v > 0 && v <= 1, 'a number in (0, 1]');
+    this.lr = check('ExponentialDecay', 'lr', options.lr, nonNegativeNumber);
+    this.gamma = check('ExponentialDecay', 'gamma', options.gamma, decayFactor);
   }
   at(t: number): number {
     checkT('ExponentialDecay', t);
@@ -74,9 +75,9 @@ export class CosineAnnealing implements LRSchedule {
   readonly period: number;
   readonly min: number;
   constructor(options: { lr: number; period: number; min?: number }) {
-    this.lr = check('CosineAnnealing', 'lr', options.lr, nonNegativeNumber, 'a finite number >= 0');
-    this.period = check('CosineAnnealing', 'period', options.period, positiveNumber, 'a number > 0');
-    this.min = check('CosineAnnealing', 'min', options.min ?? 0, (v) => v >= 0 && v <= this.lr, `a number in [0, lr = ${this.lr}]`);
+    this.lr = check('CosineAnnealing', 'lr', options.lr, nonNegativeNumber);
+    this.period = check('CosineAnnealing', 'period', options.period, positiveNumber);
+    this.min = check('CosineAnnealing', 'min', options.min ?? 0, { kind: 'number', min: 0, max: this.lr, expected: `a number in [0, lr = ${this.lr}]` });
   }
   at(t: number): number {
     checkT('CosineAnnealing', t);
@@ -101,9 +102,9 @@ export class LinearWarmup implements LRSchedule {
   readonly startFactor: number;
   readonly then: LRSchedule | undefined;
   constructor(options: { lr: number; steps: number; startFactor?: number; then?: LRSchedule }) {
-    this.lr = check('LinearWarmup', 'lr', options.lr, nonNegativeNumber, 'a finite number >= 0');
-    this.steps = check('LinearWarmup', 'steps', options.steps, positiveInt, 'an integer > 0');
-    this.startFactor = check('LinearWarmup', 'startFactor', options.startFactor ?? 0, (v) => v >= 0 && v <= 1, 'a number in [0, 1]');
+    this.lr = check('LinearWarmup', 'lr', options.lr, nonNegativeNumber);
+    this.steps = check('LinearWarmup', 'steps', options.steps, positiveInt);
+    this.startFactor = check('LinearWarmup', 'startFactor', options.startFactor ?? 0, unitFactor);
     if (options.then !== undefined && typeof options.then?.at !== 'function') {
       throw new InvalidArgumentError(`LinearWarmup: 'then' must be a schedule (an object with at(t)), got ${typeof options.then}`);
     }

@@ -189,7 +189,7 @@ describe('gradients', () => {
 
   test("the graph's backward() replaces gradients; backward({ accumulate: true }) adds to them", () => {
     // loss = w * x with x = 3: dL/dw = 3 per pass.
-    const g = new ComputationalGraph(undefined, { autoBind: true });
+    const g = new ComputationalGraph(undefined);
     const x = g.input('x', { requiresGrad: false });
     const w = g.parameter('w', Tensor.from(2));
     g.gate(MultiplyGate, [w, x]);

@@ -26,7 +26,7 @@ function xorData(n: number, seed: number, dtype: DType = 'float64') {
 
 /** x [B, 2] → Linear(2, 16) → ReLU → Linear(16, 2) → scores; loss = softmax cross-entropy with y [B]. */
 function twoLayerNet(dtype: DType = 'float64', hidden = 16) {
-  const graph = new ComputationalGraph(undefined, { autoBind: true });
+  const graph = new ComputationalGraph(undefined);
   const x = graph.input('x', { shape: [null, 2], dtype, requiresGrad: false });
   const y = graph.input('y', { requiresGrad: false, dtype });
   const init = new Random(1);

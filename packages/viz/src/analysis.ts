@@ -1,4 +1,4 @@
-import { ComputationalGraph, GraphNode, hasSubgraph, Tensor } from '@chainrule/core';
+import { ComputationalGraph, GraphNode, Tensor } from '@chainrule/core';
 
 /** What one gate sent back to each of its inputs in the last backward pass. */
 export interface GateBackward {
@@ -68,19 +68,14 @@ export function analyzeBackward(graph: ComputationalGraph, options: { local?: bo
     hasGradients = true;
     const n = node.inputNodes.length;
     const entry: GateBackward = { node, upstream: node.grad, contributions: new Array(n).fill(undefined), local: new Array(n).fill(undefined) };
-    // A composite's backward runs its subgraph's own pass, which replaces the gradients held inside
-    // it (its parameters' included): keep them and put them back afterwards.
-    const restore = hasSubgraph(node.gate) ? saveSubgraphGrads(node.gate.subgraph()) : undefined;
     try {
       if (options.local) {
         entry.local = cloneAll(node.gate.backward(Tensor.ones(node.value.shape, node.value.dtype)), n);
       }
-      // Last, so the gate (and a composite's subgraph) ends holding what the real pass left.
+      // Last, so the gate ends holding what the real pass left.
       entry.contributions = cloneAll(node.gate.backward(node.grad), n);
     } catch (e) {
       entry.error = (e as Error)?.message ?? String(e);
-    } finally {
-      restore?.();
     }
     gates.set(node, entry);
   }
@@ -117,25 +112,6 @@ export function analyzeBackward(graph: ComputationalGraph, options: { local?: bo
     }
   }
   return { gates, order, consumers, consistent, mismatch, hasGradients };
-}
-
-/** Saves every gradient inside a composite gate (nested composites too); the returned function puts them back, buffers and values. */
-function saveSubgraphGrads(subgraph: ComputationalGraph): () => void {
-  const saved: { node: GraphNode; grad: Tensor | undefined; data: Tensor | undefined }[] = [];
-  const visit = (graph: ComputationalGraph) => {
-    for (const n of graph.nodes) {
-      saved.push({ node: n, grad: n.grad, data: n.grad?.clone() });
-      if (hasSubgraph(n.gate)) visit(n.gate.subgraph());
-    }
-  };
-  visit(subgraph);
-  return () => {
-    for (const { node: n, grad, data } of saved) {
-      if (n.grad !== grad && n.grad !== undefined && grad !== undefined && n.scratch === grad) n.scratch = n.grad; // keep both buffers
-      n.grad = grad;
-      if (grad && data) grad.data.set(data.data);
-    }
-  };
 }
 
 /** The graph's output node, or undefined for a graph without gates. */

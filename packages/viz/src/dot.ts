@@ -1,6 +1,6 @@
-import { ComputationalGraph, GraphNode, HasSubgraph, Tensor } from '@chainrule/core';
+import { ComputationalGraph, GateGroup, GraphNode, Tensor } from '@chainrule/core';
 import { analyzeBackward, BackwardAnalysis, safeOutput } from './analysis';
-import { formatNumber, formatTensor, gateClassName, hasDefaultName, isComposite, NumberFormat } from './format';
+import { formatNumber, formatTensor, gateClassName, hasDefaultName, NumberFormat } from './format';
 
 /** How toDot / toSvg draw a graph. */
 export interface DotOptions extends NumberFormat {
@@ -16,8 +16,8 @@ export interface DotOptions extends NumberFormat {
    */
   edgeGradients?: 'edge' | 'node';
   /**
-   * Composite gates to draw as one box instead of a cluster holding their subgraph:
-   * true for all, or node names / gate types. Default: none (every composite is expanded).
+   * Composite gates to draw as one box instead of a cluster holding their nodes:
+   * true for all, or composite names / gate types. Default: none (every composite is expanded).
    */
   collapse?: boolean | readonly string[];
   /** Colour of forward values (default dark green, as on the slides). */
@@ -43,7 +43,6 @@ const NODE_STYLE: Record<string, string> = {
   constant: 'shape=octagon, style=filled, fillcolor="#e5e7eb", color="#4b5563"',
   gate: 'shape=box, style=filled, fillcolor="#ffffff", color="#111827"',
   composite: 'shape=box, style=filled, fillcolor="#ede9fe", color="#6d28d9", peripheries=2',
-  port: 'shape=plaintext, fontsize=9, fontcolor="#6d28d9"',
   output: 'shape=plaintext, fontsize=12',
 };
 
@@ -63,14 +62,13 @@ function optionText(node: GraphNode, digits: number): string {
   return parts.join(', ');
 }
 
-function nodeLabel(node: GraphNode, ctx: Ctx, branchGrad: Tensor | undefined, composite: boolean): string {
+function nodeLabel(node: GraphNode, ctx: Ctx, branchGrad: Tensor | undefined): string {
   const rows: string[] = [];
   if (node.kind === 'gate') {
     rows.push(`<b>${esc(node.gateType ?? gateClassName(node))}</b>`);
     if (!hasDefaultName(node)) rows.push(`<font point-size="10">${esc(node.name)}</font>`);
     const o = optionText(node, ctx.opts.digits);
     if (o) rows.push(`<font point-size="9">${esc(o)}</font>`);
-    if (composite) rows.push('<font point-size="9">(composite)</font>');
   } else {
     rows.push(`<b>${esc(node.name)}</b>`);
     if (node.kind !== 'input') rows.push(`<font point-size="9">${node.kind}</font>`);
@@ -89,69 +87,87 @@ function edgeLabel(value: Tensor | undefined, grad: Tensor | undefined, ctx: Ctx
   return `<${rows.join('<br/>')}>`;
 }
 
-function isCollapsed(node: GraphNode, collapse: DotOptions['collapse']): boolean {
+function isCollapsed(group: GateGroup, collapse: DotOptions['collapse']): boolean {
   if (collapse === true) return true;
   if (!collapse) return false;
-  return collapse.includes(node.name) || (node.gateType !== undefined && collapse.includes(node.gateType)) || collapse.includes(gateClassName(node));
+  return collapse.includes(group.name) || collapse.includes(group.gateType) || collapse.includes(group.gate.constructor.name);
+}
+
+function groupLabel(group: GateGroup, ctx: Ctx, composite: boolean): string {
+  const local = group.name.slice(group.name.lastIndexOf('/') + 1);
+  const rows = [`<b>${esc(composite ? group.gateType : `${group.gateType} ${local}`)}</b>`];
+  if (composite) rows.push(`<font point-size="10">${esc(local)}</font>`);
+  const o = group.options ? Object.entries(group.options).map(([k, v]) => `${k}=${typeof v === 'number' ? formatNumber(v, ctx.opts.digits) : JSON.stringify(v)}`).join(', ') : '';
+  if (o) rows.push(`<font point-size="9">${esc(o)}</font>`);
+  if (composite) rows.push('<font point-size="9">(composite)</font>');
+  return `<${rows.join('<br/>')}>`;
 }
 
 /**
- * Emits one graph's nodes and edges; `prefix` keeps ids unique across nested composites (whose
- * input nodes are drawn as small port nodes). Returns, for every node, the DOT id that edges leaving
- * it start from (for an expanded composite: its subgraph's output node).
+ * Emits the graph's nodes, a composite gate's nodes inside a dashed cluster labelled with it (or,
+ * collapsed, one box standing for all of them), then every edge. Returns, for every node, the DOT
+ * id that edges leaving it start from (the box, for a node inside a collapsed composite).
  */
-function emitGraph(graph: ComputationalGraph, prefix: string, indent: string, ctx: Ctx): Map<GraphNode, string> {
+function emitGraph(graph: ComputationalGraph, ctx: Ctx): Map<GraphNode, string> {
   const order = graph.topologicalOrder();
   const analysis: BackwardAnalysis | undefined = ctx.opts.gradients ? analyzeBackward(graph) : undefined;
   const perEdge = ctx.opts.edgeGradients === 'edge' && analysis?.consistent === true;
   if (analysis?.hasGradients && !analysis.consistent && ctx.opts.edgeGradients === 'edge') {
-    ctx.lines.push(`${indent}// edge gradients: re-running the gates did not reproduce the gradient of '${analysis.mismatch ?? '?'}', so edges show node gradients`);
+    ctx.lines.push(`  // edge gradients: re-running the gates did not reproduce the gradient of '${analysis.mismatch ?? '?'}', so edges show node gradients`);
   }
+  const groupIds = new Map<GateGroup, string>(graph.groups.map((g, i) => [g, `g${i}`]));
+  /** The outermost collapsed composite a node is inside, if any. */
+  const boxOf = (node: GraphNode): GateGroup | undefined => {
+    let box: GateGroup | undefined;
+    for (let g = node.group; g !== undefined; g = g.parent) if (isCollapsed(g, ctx.opts.collapse)) box = g;
+    return box;
+  };
   const ids = new Map<GraphNode, string>();
-  // Ids of the nodes consumers draw their edges from (a composite's output node inside its cluster).
-  const sources = new Map<GraphNode, string>();
+  const members = new Map<GateGroup | undefined, string[]>();
+  const add = (group: GateGroup | undefined, line: string) => members.set(group, [...(members.get(group) ?? []), line]);
+  const boxes = new Set<GateGroup>();
   for (const node of order) {
-    const id = `${prefix}n${node.id}`;
+    const box = boxOf(node);
+    if (box !== undefined) {
+      ids.set(node, groupIds.get(box) as string);
+      if (!boxes.has(box)) {
+        boxes.add(box);
+        add(box.parent, `${q(groupIds.get(box) as string)} [label=${groupLabel(box, ctx, true)}, ${NODE_STYLE.composite}, tooltip=${q(`${box.name} (${box.gateType})`)}];`);
+      }
+      continue;
+    }
+    const id = `n${node.id}`;
     ids.set(node, id);
     const uses = analysis?.consumers.get(node)?.length ?? 0;
     const branch = perEdge && uses > 1 && node.grad !== undefined ? node.grad : undefined;
-    if (node.kind === 'gate' && isComposite(node) && !isCollapsed(node, ctx.opts.collapse)) {
-      const sub = (node.gate as unknown as HasSubgraph).subgraph();
-      const kind = node.gateType ?? gateClassName(node);
-      const title = hasDefaultName(node) ? kind : `${kind} ${node.name}`;
-      ctx.lines.push(`${indent}subgraph ${q(`cluster_${id}`)} {`);
-      const sum = branch === undefined ? '' : `<br/><font point-size="9" color="${ctx.opts.gradColor}">Σ ${esc(formatTensor(branch, ctx.opts))}</font>`;
-      ctx.lines.push(`${indent}  label=<<b>${esc(title)}</b>${sum}>; style="rounded,dashed"; color="#6d28d9"; fontcolor="#6d28d9";`);
-      // The subgraph's input nodes become small port nodes inside the cluster.
-      const innerIds = emitGraph(sub, `${id}_`, `${indent}  `, ctx);
-      ctx.lines.push(`${indent}}`);
-      // Outer inputs run into the subgraph's input ports.
-      node.inputNodes.forEach((input, j) => {
-        const port = innerIds.get(sub.inputs[j]);
-        if (port === undefined) return;
-        const grad = perEdge ? analysis?.gates.get(node)?.contributions[j] : input.grad;
-        emitEdge(sources.get(input) ?? (ids.get(input) as string), port, input.value, input.grad === undefined ? undefined : grad, `${indent}`, ctx);
-      });
-      const innerOut = safeOutput(sub);
-      sources.set(node, innerOut ? (innerIds.get(innerOut) as string) : id);
-      continue;
-    }
-    let style: string;
-    if (node.kind === 'gate') style = isComposite(node) ? NODE_STYLE.composite : NODE_STYLE.gate;
-    else if (node.kind === 'input' && prefix !== '') style = NODE_STYLE.port; // a composite's input: a port
-    else style = NODE_STYLE[node.kind];
     const tooltip = node.kind === 'gate' ? `${node.name} (${node.gateType})` : `${node.kind} '${node.name}'`;
-    ctx.lines.push(`${indent}${q(id)} [label=${nodeLabel(node, ctx, branch, isComposite(node))}, ${style}, tooltip=${q(tooltip)}];`);
-    sources.set(node, id);
+    add(node.group, `${q(id)} [label=${nodeLabel(node, ctx, branch)}, ${NODE_STYLE[node.kind]}, tooltip=${q(tooltip)}];`);
+  }
+  const emitMembers = (group: GateGroup | undefined, indent: string): void => {
+    for (const line of members.get(group) ?? []) ctx.lines.push(`${indent}${line}`);
+    for (const child of graph.groups) {
+      if (child.parent !== group || isCollapsed(child, ctx.opts.collapse)) continue; // a collapsed one is a box among its parent's members
+      ctx.lines.push(`${indent}subgraph ${q(`cluster_${groupIds.get(child)}`)} {`);
+      ctx.lines.push(`${indent}  label=${groupLabel(child, ctx, false)}; style="rounded,dashed"; color="#6d28d9"; fontcolor="#6d28d9";`);
+      emitMembers(child, `${indent}  `);
+      ctx.lines.push(`${indent}}`);
+    }
+  };
+  emitMembers(undefined, '  ');
+  const drawn = new Set<string>();
+  for (const node of order) {
     if (node.kind !== 'gate') continue;
+    const to = ids.get(node) as string;
     node.inputNodes.forEach((input, j) => {
-      const grad = perEdge ? analysis?.gates.get(node)?.contributions[j] : input.grad;
-      emitEdge(sources.get(input) as string, id, input.value, input.grad === undefined ? undefined : grad, indent, ctx);
+      const from = ids.get(input) as string;
+      if (from === to) return; // both inside one collapsed composite
+      if (boxOf(node) !== undefined && drawn.has(`${from}->${to}`)) return; // one wire per input of a box
+      drawn.add(`${from}->${to}`);
+      const grad = perEdge && boxOf(node) === undefined ? analysis?.gates.get(node)?.contributions[j] : input.grad;
+      emitEdge(from, to, input.value, input.grad === undefined ? undefined : grad, '  ', ctx);
     });
   }
-  const result = new Map<GraphNode, string>();
-  for (const node of order) result.set(node, sources.get(node) as string);
-  return result;
+  return ids;
 }
 
 function emitEdge(from: string, to: string, value: Tensor | undefined, grad: Tensor | undefined, indent: string, ctx: Ctx): void {
@@ -166,7 +182,7 @@ function emitEdge(from: string, to: string, value: Tensor | undefined, grad: Ten
  * (green, above) and, after backward, its gradient (red, below). The output wire runs into a
  * terminal node and carries the output's value and the seed (1 for a scalar loss). Tensors print
  * as shape and summary (`[4×3] norm 2.5, min -1, max 2`), scalars as compact numbers (-12).
- * Composite gates are clusters holding their subgraph, or single boxes with `collapse`.
+ * A composite gate's nodes sit in a dashed cluster labelled with it, or become one box with `collapse`.
  *
  * Call it after forward (values) and backward (gradients); before, it draws the bare structure.
  * Edge gradients come from re-applying each gate's backward to its node's gradient (see
@@ -193,7 +209,7 @@ export function toDot(graph: ComputationalGraph, options: DotOptions = {}): stri
   lines.push('  edge [fontname="Helvetica", fontsize=10, color="#374151", arrowsize=0.7];');
   const headerEnd = lines.length;
   let legend = '';
-  const ids = emitGraph(graph, '', '  ', ctx);
+  const ids = emitGraph(graph, ctx);
   const out = safeOutput(graph);
   if (out) {
     const outId = ids.get(out) as string;

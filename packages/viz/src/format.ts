@@ -1,4 +1,4 @@
-import { GraphNode, hasSubgraph, Tensor } from '@chainrule/core';
+import { GraphNode, Tensor } from '@chainrule/core';
 
 /** How numbers and tensors are printed in pictures, traces and reports. */
 export interface NumberFormat {
@@ -120,11 +120,6 @@ export function formatValues(t: Tensor, digits = 4): string {
 /** Whether every value is finite. */
 export function allFinite(t: Tensor | undefined): boolean {
   return t === undefined || t.isFinite();
-}
-
-/** `true` for a gate node whose gate holds a subgraph (a CompositeGate or any HasSubgraph gate). */
-export function isComposite(node: GraphNode): boolean {
-  return node.kind === 'gate' && hasSubgraph(node.gate);
 }
 
 /** The class name of a node's gate (what the built-in rules are keyed by); its bound name if the class has none. */

@@ -1,6 +1,6 @@
-import { ComputationalGraph, GraphNode, HasSubgraph, Tensor } from '@chainrule/core';
+import { ComputationalGraph, GraphNode, Tensor } from '@chainrule/core';
 import { analyzeBackward, safeOutput } from './analysis';
-import { formatNumber, formatShapeCompact, formatTensor, gateClassName, isComposite, tensorStats } from './format';
+import { formatNumber, formatShapeCompact, formatTensor, gateClassName, tensorStats } from './format';
 
 /** Options of healthReport. */
 export interface HealthOptions {
@@ -148,7 +148,6 @@ function collect(graph: ComputationalGraph, prefix: string, o: Resolved, out: Ga
       }
       out.push(h);
     }
-    if (isComposite(node)) collect((node.gate as unknown as HasSubgraph).subgraph(), `${path}/`, o, out);
   }
 }
 
@@ -167,11 +166,6 @@ function inputSummaries(node: GraphNode): NonFiniteFinding['inputs'] {
 function scanForward(graph: ComputationalGraph, prefix: string): NonFiniteFinding | undefined {
   for (const node of graph.topologicalOrder()) {
     const path = `${prefix}${node.name}`;
-    // Inside a composite, NaN/Infinity can appear and vanish again (1/Infinity = 0): always look.
-    if (isComposite(node)) {
-      const inner = scanForward((node.gate as unknown as HasSubgraph).subgraph(), `${path}/`);
-      if (inner) return inner;
-    }
     if (node.value === undefined || node.value.isFinite()) continue;
     if (node.kind !== 'gate') {
       return {
@@ -228,10 +222,6 @@ function scanBackward(graph: ComputationalGraph, prefix: string): NonFiniteFindi
       return c !== undefined ? !c.isFinite() : entry.error !== undefined && !input.grad.isFinite();
     });
     if (bad < 0) continue;
-    if (isComposite(node)) {
-      const inner = scanBackward((node.gate as unknown as HasSubgraph).subgraph(), `${path}/`);
-      if (inner) return inner;
-    }
     const inputs = inputSummaries(node);
     inputs.push(...summaries([`upstream dL/d(${node.name})`], [entry.upstream]));
     return {
@@ -260,7 +250,7 @@ function fromError(graph: ComputationalGraph, error: unknown): NonFiniteFinding 
     if (!found) break;
     node = found;
     path.push(name);
-    g = isComposite(found) ? (found.gate as unknown as HasSubgraph).subgraph() : undefined;
+    g = undefined; // composites expand into the graph: one name finds the node
   }
   if (!node) {
     const feed = /the feed for input '((?:[^'\\]|\\.)*)'/.exec(message);
@@ -269,11 +259,6 @@ function fromError(graph: ComputationalGraph, error: unknown): NonFiniteFinding 
     return { phase: 'value', path: input.name, node: input, gateType: undefined, inputs: [], source: 'error', message };
   }
   const backward = /\.backward:|upstream gradient/.test(message);
-  if (!backward && isComposite(node)) {
-    // The subgraph ran to the end (its own graph has no finite check): find the gate inside.
-    const inner = scanForward((node.gate as unknown as HasSubgraph).subgraph(), `${path.join('/')}/`);
-    if (inner) return { ...inner, source: 'error', message: `${message}; inside it: ${inner.message}` };
-  }
   const inputs = inputSummaries(node);
   if (backward) {
     // The pass stopped before committing, so the gate's upstream gradient is still in the node's

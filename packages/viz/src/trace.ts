@@ -1,6 +1,6 @@
-import { ComputationalGraph, GraphNode, HasSubgraph, InvalidArgumentError, shapesEqual, Tensor } from '@chainrule/core';
+import { ComputationalGraph, GraphNode, InvalidArgumentError, shapesEqual, Tensor } from '@chainrule/core';
 import { analyzeBackward, BackwardAnalysis, safeOutput } from './analysis';
-import { formatNumber, formatTensor, formatValues, gateClassName, isComposite } from './format';
+import { formatNumber, formatTensor, formatValues, gateClassName } from './format';
 
 /** What a trace rule is told about one gate node when it describes it. */
 export interface RuleContext {
@@ -38,8 +38,6 @@ export interface TraceOptions {
   digits?: number;
   /** Tensors of at most this many elements print all their values (default 6); larger ones a summary. */
   inline?: number;
-  /** Trace the inside of composite gates, indented under them (default true). */
-  expandComposites?: boolean;
   /** Rules for your own gates (or to override a built-in's), keyed by gate class name or bound name. */
   rules?: Readonly<Record<string, TraceRule>>;
 }
@@ -203,14 +201,13 @@ function configuredRule(node: GraphNode, rule: TraceRule, kind: string, num: (x:
 
 /** A node name as it appears in formulas: plain identifiers bare, anything else quoted ('1/x'). */
 function nameOf(node: GraphNode): string {
-  return /^[\p{L}_][\p{L}\p{N}_#.]*$/u.test(node.name) ? node.name : `'${node.name}'`;
+  return /^[\p{L}_][\p{L}\p{N}_#./]*$/u.test(node.name) ? node.name : `'${node.name}'`;
 }
 
-const COMPOSITE_RULE: TraceRule = { pattern: "composite: its subgraph's backward" };
 const GENERIC_RULE: TraceRule = { pattern: 'local gradient' };
 
 interface TraceState {
-  options: Required<Pick<TraceOptions, 'digits' | 'inline' | 'expandComposites'>> & TraceOptions;
+  options: Required<Pick<TraceOptions, 'digits' | 'inline'>> & TraceOptions;
   lines: string[];
 }
 
@@ -218,7 +215,7 @@ function isScalarish(t: Tensor | undefined): boolean {
   return t !== undefined && t.size === 1;
 }
 
-/** Writes the backward account of one graph (the top-level one, or a composite's subgraph). */
+/** Writes the backward account of the graph (a composite's nodes are the graph's, named `<composite>/<inner>`). */
 function traceGraph(graph: ComputationalGraph, analysis: BackwardAnalysis, indent: string, stepPrefix: string, state: TraceState): void {
   const { options, lines } = state;
   const num = (x: number) => formatNumber(x, options.digits);
@@ -240,8 +237,7 @@ function traceGraph(graph: ComputationalGraph, analysis: BackwardAnalysis, inden
     const stepLabel = `${stepPrefix}${step}`;
     const kind = gateClassName(node);
     const typeName = node.gateType ?? kind;
-    const composite = isComposite(node);
-    const baseRule = options.rules?.[typeName] ?? options.rules?.[kind] ?? (composite ? COMPOSITE_RULE : builtinTraceRules[kind] ?? GENERIC_RULE);
+    const baseRule = options.rules?.[typeName] ?? options.rules?.[kind] ?? builtinTraceRules[kind] ?? GENERIC_RULE;
     const rule = options.rules?.[typeName] || options.rules?.[kind] ? baseRule : configuredRule(node, baseRule, kind, num);
     const inputs = node.inputNodes.map(nameOf);
     const values = node.inputNodes.map((n) => n.value);
@@ -251,12 +247,6 @@ function traceGraph(graph: ComputationalGraph, analysis: BackwardAnalysis, inden
     const expression = rule.expression ? rule.expression(ctx) : `${typeName}(${inputs.join(', ')})`;
     const head = `${indent}${stepLabel}. ${typeName} ${out} = ${expression} (${rule.pattern})`;
 
-    if (composite && options.expandComposites) {
-      const sub = (node.gate as unknown as HasSubgraph).subgraph();
-      const subAnalysis = analyzeBackward(sub, { local: true });
-      lines.push(`${indent}${stepLabel}. ${typeName} ${out}: inside, its subgraph runs backward from the upstream gradient ${show(entry.upstream)}:`);
-      traceGraph(sub, subAnalysis, `${indent}    `, `${stepLabel}.`, state);
-    }
     if (entry.error) {
       lines.push(`${head}: could not re-run its backward (${entry.error}); upstream ${show(entry.upstream)}`);
       continue;
@@ -337,7 +327,7 @@ function traceGraph(graph: ComputationalGraph, analysis: BackwardAnalysis, inden
  */
 export function traceBackward(graph: ComputationalGraph, options: TraceOptions = {}): string {
   const state: TraceState = {
-    options: { ...options, digits: options.digits ?? 4, inline: options.inline ?? 6, expandComposites: options.expandComposites ?? true },
+    options: { ...options, digits: options.digits ?? 4, inline: options.inline ?? 6 },
     lines: [],
   };
   const analysis = analyzeBackward(graph, { local: true });

@@ -157,29 +157,31 @@ describe('toDot', () => {
     expect(edge(dot, 'n0', 'n2')).toEqual({ value: '[1×3] norm 3.742, min 1, max 3', grad: '[1×3] norm 3.464, min 2, max 2' });
   });
 
-  test('composite gates are clusters holding their subgraph, or one box when collapsed', () => {
+  test('composite gates are clusters holding their nodes, or one box when collapsed', () => {
     const g = new ComputationalGraph(container());
     const s = g.gate(ComposedSigmoidGate, [g.input('x')], { name: 'sig' });
     g.gate(MultiplyGate, [s, g.input('k')], { name: 'out' });
     g.forward({ x: 1, k: 2 });
     g.backward();
     const dot = toDot(g);
-    expect(dot).toContain('subgraph "cluster_n1" {');
+    // The composite expanded into the graph (nodes n1..n4, named sig/...): a cluster labelled with it.
+    expect(dot).toContain('subgraph "cluster_g0" {');
     expect(dot).toContain('<b>ComposedSigmoidGate sig</b>');
     for (const kind of ['NegateGate', 'ExpGate', 'AddConstantGate', 'ReciprocalGate']) expect(dot).toContain(`<b>${kind}</b>`);
     expect(dot).toContain('c=1');
-    // The outer input runs into the subgraph's input port; its gradient is σ(1)(1 − σ(1))·k = 0.3932.
-    expect(edge(dot, 'n0', 'n1_n0')).toEqual({ value: '1', grad: '0.3932' });
-    // Inside: exp(-1) = 0.3679 runs into +1; the subgraph's output runs out to the outer gate.
-    expect(edge(dot, 'n1_n2', 'n1_n3')).toEqual({ value: '0.3679', grad: '-1.069' });
-    expect(edge(dot, 'n1_n4', 'n3')).toEqual({ value: '0.7311', grad: '2' });
+    // The outer input runs straight into the composite's first gate; its gradient is σ(1)(1 − σ(1))·k = 0.3932.
+    expect(edge(dot, 'n0', 'n1')).toEqual({ value: '1', grad: '0.3932' });
+    // Inside: exp(-1) = 0.3679 runs into +1; the composite's output runs out to the outer gate.
+    expect(edge(dot, 'n2', 'n3')).toEqual({ value: '0.3679', grad: '-1.069' });
+    expect(edge(dot, 'n4', 'n6')).toEqual({ value: '0.7311', grad: '2' });
 
     for (const collapse of [true, ['sig'], ['ComposedSigmoidGate']] as const) {
       const flat = toDot(g, { collapse });
       expect(flat).not.toContain('cluster_');
       expect(flat).toContain('(composite)');
-      expect(edge(flat, 'n0', 'n1')).toEqual({ value: '1', grad: '0.3932' });
-      expect(edge(flat, 'n1', 'n3')).toEqual({ value: '0.7311', grad: '2' });
+      expect(flat).not.toContain('"n1"');
+      expect(edge(flat, 'n0', 'g0')).toEqual({ value: '1', grad: '0.3932' });
+      expect(edge(flat, 'g0', 'n6')).toEqual({ value: '0.7311', grad: '2' });
     }
   });
 

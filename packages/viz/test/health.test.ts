@@ -125,9 +125,9 @@ describe('healthReport', () => {
     g.forward({ x: [[-800, 1]] }); // exp(800) = Infinity; 1/Infinity = 0 is finite again
     g.backward({ seed: Tensor.ones([1, 2]) });
     const report = healthReport(g);
-    expect(report.gates.map((h) => h.path)).toEqual(['x', 'sig', 'sig/neg', 'sig/exp', 'sig/plus1', 'sig/recip']);
+    expect(report.gates.map((h) => h.path)).toEqual(['x', 'sig/neg', 'sig/exp', 'sig/plus1', 'sig/recip']);
     expect(report.firstNonFinite).toMatchObject({ phase: 'forward', path: 'sig/exp', gateType: 'ExpGate' });
-    expect(report.firstNonFinite!.inputs).toEqual([{ name: 'neg', summary: '[1×2] (800, -1)', finite: true }]);
+    expect(report.firstNonFinite!.inputs).toEqual([{ name: 'sig/neg', summary: '[1×2] (800, -1)', finite: true }]);
   });
 
   test('formats a table', () => {

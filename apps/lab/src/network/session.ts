@@ -149,7 +149,8 @@ export class NetworkSession {
 
   /** A layer's W [in, out] and b with the gradients of the last backward. */
   layer(name: string): LayerView {
-    const gate = this.graph.node(name).gate as Linear;
+    // A Linear layer expands into the graph as the group `name` (nodes `name/W`, `name/b`).
+    const gate = this.graph.group(name).gate as Linear;
     const w = gate.weight;
     const b = gate.bias;
     const list = (t: Tensor | undefined) => (t === undefined ? undefined : Array.from(t.data));

@@ -1,0 +1,139 @@
+import { ChainruleError, FeedError, DTypeError, GradientContractError, InvalidArgumentError, NonFiniteError, ShapeError } from './errors';
+import type { GraphNode } from './graph-node';
+import { formatShape, shapesEqual } from './shape';
+import { Tensor } from './tensor';
+
+// The checks the graph runs on feeds, gate outputs and gradients, and how it names the place of an
+// error. Each has an allocation-free fast path: they run on every forward and backward.
+
+export function checkedTensor(value: unknown, where: string): Tensor {
+  if (!(value instanceof Tensor)) throw new InvalidArgumentError(`${where}: expected a Tensor, got ${typeof value}`);
+  return value;
+}
+
+/** Whether a gate returned one Tensor per input with that input's shape and dtype (checkGradients' allocation-free fast path). */
+export function gradientsMatch(node: GraphNode, grads: Tensor[]): boolean {
+  if (!Array.isArray(grads) || grads.length !== node.inputNodes.length) return false;
+  for (let j = 0; j < grads.length; j++) {
+    const g = grads[j];
+    const v = node.inputNodes[j].value as Tensor;
+    if (!(g instanceof Tensor) || g.dtype !== v.dtype || !shapesEqual(g.shape, v.shape)) return false;
+  }
+  return true;
+}
+
+/**
+ * Throws GradientContractError (or NonFiniteError in finite-check mode) unless `grads` holds one
+ * gradient per input with its shape and dtype, and, given `doutCopy` (strict mode), dout is unchanged.
+ */
+export function checkGradients(node: GraphNode, grads: Tensor[], dout: Tensor, finiteCheck: boolean, doutCopy: Tensor | undefined): void {
+  if (!finiteCheck && doutCopy === undefined && gradientsMatch(node, grads)) return;
+  const where = `${node.describe()}.backward`;
+  if (!Array.isArray(grads)) {
+    throw new GradientContractError(`${where}: must return an array of ${node.inputNodes.length} gradients, got ${typeof grads}`);
+  }
+  if (grads.length !== node.inputNodes.length) {
+    throw new GradientContractError(`${where}: returned ${grads.length} gradients for ${node.inputNodes.length} inputs (one per input, in order)`);
+  }
+  for (let j = 0; j < grads.length; j++) {
+    const g = grads[j];
+    const input = node.inputNodes[j];
+    const v = input.value as Tensor;
+    if (!(g instanceof Tensor)) {
+      throw new GradientContractError(`${where}: gradient ${j} (for '${input.name}') is not a Tensor`);
+    }
+    if (!shapesEqual(g.shape, v.shape)) {
+      throw new GradientContractError(
+        `${where}: gradient ${j} (for '${input.name}') has shape ${formatShape(g.shape)}, expected the input's shape ${formatShape(v.shape)}`,
+      );
+    }
+    if (g.dtype !== v.dtype) {
+      throw new GradientContractError(`${where}: gradient ${j} (for '${input.name}') is ${g.dtype}, expected the input's dtype ${v.dtype}`);
+    }
+    if (finiteCheck && input.needsGrad && !g.isFinite()) {
+      throw new NonFiniteError(`${where}: produced NaN or Infinity in the gradient for '${input.name}' (the first gate to do so)`);
+    }
+  }
+  if (doutCopy !== undefined) {
+    const a = doutCopy.data;
+    const b = dout.data;
+    for (let i = 0; i < a.length; i++) {
+      if (!Object.is(a[i], b[i])) throw new GradientContractError(`${where}: changed its upstream gradient dout at element ${i} (gates must not mutate dout)`);
+    }
+  }
+}
+
+/** Throws unless a feed fits its input node's declared shape and dtype (and is finite, in finite-check mode). */
+export function checkFeed(node: GraphNode, value: Tensor, finiteCheck: boolean): void {
+  if (!(value instanceof Tensor)) throw locate(new FeedError(`forward: the feed for ${node.describe()} is not a Tensor`), node);
+  const spec = node.inputSpec;
+  if (spec?.shape) {
+    let ok = spec.shape.length === value.shape.length;
+    for (let i = 0; ok && i < spec.shape.length; i++) ok = spec.shape[i] === null || spec.shape[i] === value.shape[i]; // a loop, not every(): no closure per feed
+    if (!ok) {
+      throw locate(new ShapeError(`forward: ${node.describe()} expects shape [${spec.shape.map((d) => (d === null ? '*' : d)).join(', ')}], got ${formatShape(value.shape)}`), node);
+    }
+  }
+  if (spec?.dtype && spec.dtype !== value.dtype) {
+    throw locate(new DTypeError(`forward: ${node.describe()} expects ${spec.dtype}, got ${value.dtype}`), node);
+  }
+  if (finiteCheck && !value.isFinite()) {
+    throw locate(new NonFiniteError(`forward: the feed for ${node.describe()} holds NaN or Infinity`), node);
+  }
+}
+
+/** into += from, where `from` has into's shape. */
+export function addInto(into: Tensor, from: Tensor): void {
+  const a = into.data;
+  const b = from.data;
+  if (a.length === 1) a[0] += b[0]; // scalar graphs: no loop
+  else for (let i = 0; i < a.length; i++) a[i] += b[i];
+}
+
+/**
+ * Re-throws an error with its place named in front and in the fields (`node`, `gate`); keeps
+ * chainrule's error classes so callers can catch by kind. Errors of other kinds become ChainruleError
+ * with the original as `cause`.
+ */
+export function rethrowAt(e: unknown, where: string, node?: { name: string; gateType?: string }): ChainruleError {
+  let wrapped: ChainruleError;
+  if (e instanceof ChainruleError) {
+    if (e.message.startsWith(where)) wrapped = e;
+    else {
+      const Ctor = e.constructor as new (message: string) => ChainruleError;
+      wrapped = new Ctor(`${where}: ${e.message}`);
+      wrapped.node = e.node;
+      wrapped.gate = e.gate;
+      (wrapped as Error & { cause?: unknown }).cause = e;
+    }
+  } else {
+    wrapped = new ChainruleError(`${where}: ${(e as Error)?.message ?? String(e)}`);
+    (wrapped as Error & { cause?: unknown }).cause = e;
+  }
+  if (node !== undefined && wrapped.node === undefined) locate(wrapped, node);
+  return wrapped;
+}
+
+/** Sets the error's node and gate fields, so callers read where it arose instead of parsing the message. */
+export function locate<E extends ChainruleError>(e: E, node: { name: string; gateType?: string }): E {
+  e.node = node.name;
+  e.gate = node.gateType;
+  return e;
+}
+
+/** A tensor in a few words for an error message: its values when small, else shape and range. */
+export function summarize(t: Tensor): string {
+  if (t.size <= 6) return JSON.stringify(Array.from(t.data));
+  let lo = Infinity;
+  let hi = -Infinity;
+  let bad = 0;
+  for (let i = 0; i < t.data.length; i++) {
+    const v = t.data[i];
+    if (!Number.isFinite(v)) bad++;
+    else {
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+  }
+  return `${formatShape(t.shape)} min ${lo} max ${hi}${bad ? `, ${bad} non-finite` : ''}`;
+}

@@ -1,0 +1,34 @@
+// Every built-in gate, each named once: index.ts re-exports them and builds the registry from this module.
+
+export { AddConstantGate } from './add-constant-gate';
+export { AddGate } from './add-gate';
+export { DivideGate } from './divide-gate';
+export { ExpGate } from './exp-gate';
+export { LogGate } from './log-gate';
+export { MaxGate } from './max-gate';
+export { MultiplyGate } from './multiply-gate';
+export { NegateGate } from './negate-gate';
+export { PowGate } from './pow-gate';
+export { ReciprocalGate } from './reciprocal-gate';
+export { ReLUGate } from './relu-gate';
+export { ScaleGate } from './scale-gate';
+export { SigmoidGate } from './sigmoid-gate';
+export { SubtractGate } from './subtract-gate';
+export { TanhGate } from './tanh-gate';
+export { BinaryCrossEntropyGate } from './binary-cross-entropy-gate';
+export { BinaryCrossEntropyWithLogitsGate } from './binary-cross-entropy-with-logits-gate';
+export { ConcatGate } from './concat-gate';
+export { FlattenGate } from './flatten-gate';
+export { LeakyReLUGate } from './leaky-relu-gate';
+export { Linear } from './linear';
+export { LogSoftmaxGate } from './log-softmax-gate';
+export { MatMulGate } from './matmul-gate';
+export { MeanGate } from './mean-gate';
+export { MSELossGate } from './mse-loss-gate';
+export { ReshapeGate } from './reshape-gate';
+export { SoftmaxCrossEntropyGate } from './softmax-cross-entropy-gate';
+export { SoftmaxGate } from './softmax-gate';
+export { SoftplusGate } from './softplus-gate';
+export { SumGate } from './sum-gate';
+export { SVMLossGate } from './svm-loss-gate';
+export { TransposeGate } from './transpose-gate';
