@@ -8,9 +8,10 @@ module.exports = {
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }],
   },
   moduleNameMapper: {
-    '^@chainrule/(core|gates|optim|viz)$': '<rootDir>/packages/$1/src/index.ts',
+    '^@chainrule/(core|gates|optim|viz|onnx)$': '<rootDir>/packages/$1/src/index.ts',
     '^@chainrule/core/node$': '<rootDir>/packages/core/src/node.ts',
     '^@chainrule/viz/node$': '<rootDir>/packages/viz/src/node.ts',
+    '^@chainrule/onnx/node$': '<rootDir>/packages/onnx/src/node.ts',
   },
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
 };

@@ -5,8 +5,9 @@ import { median, now } from './harness';
 
 /**
  * Where a second matmul thread starts to pay, per dtype (issue 19, "threads that pay"): times each
- * product on one thread and on two (helper forced on, threadMinMacs 0), repetitions interleaved so a
- * change in machine load hits both alike, and prints the median and range of 1-thread ÷ 2-thread time.
+ * product on one thread, on two (every product split), and with the default measured split policy,
+ * repetitions interleaved so a change in machine load hits all alike, and prints the median and
+ * range of the speed-ups over one thread.
  * The products are W1's own (784-128-10 at batch 64, and hidden 1024 / batch 256) and squares.
  *
  *   npm run bench:threads [-- reps]
@@ -45,33 +46,40 @@ function time(kernel: ManagedKernel, method: Method, a: Float32Array | Float64Ar
   return dt / 1000 / reps;
 }
 
+const range = (xs: number[]): string => `${median(xs).toFixed(2)} [${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)}]`;
+
 async function main(): Promise<void> {
   const reps = Number(process.argv[2] ?? 7);
   const minMs = 60;
   const one = createNodeKernel({ backend: 'wasm' });
-  const two = createNodeKernel({ backend: 'wasm', threads: 2, threadMinMacs: { float32: 0, float64: 0 } });
-  if (!(await two.threadsReady())) throw new Error(`the helper thread did not start: ${two.info.reason}`);
+  const two = createNodeKernel({ backend: 'wasm', threads: 2, threadMinMacs: { float32: 0, float64: 0 }, threadSplit: 'always' });
+  const auto = createNodeKernel({ backend: 'wasm', threads: 2 }); // the default: split where timing shows it pays
+  if (!(await two.threadsReady()) || !(await auto.threadsReady())) throw new Error(`the helper thread did not start: ${two.info.reason}`);
   console.log(`${new Date().toISOString()}  ${os.cpus().length} CPUs (${os.cpus()[0]?.model}), load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
-  console.log('speed-up = time on 1 thread ÷ time on 2 threads: median [min–max] over interleaved repetitions');
+  console.log('speed-up = time on 1 thread ÷ time with the helper (always split; default measured policy): median [min–max] over interleaved repetitions');
   for (const ctor of [Float32Array, Float64Array] as Ctor[]) {
     for (const [label, method, m, k, n] of products) {
       const a = new ctor(m * k).map((_, i) => ((i * 7) % 13) - 6);
       const b = new ctor(k * n).map((_, i) => ((i * 5) % 11) - 5);
       const out = new ctor(m * n);
       const ratios: number[] = [];
+      const measured: number[] = [];
       let t1 = 0;
+      time(auto, method, a, b, out, m, k, n, minMs); // let the measured policy learn this size class
       for (let r = 0; r < reps; r++) {
         t1 = time(one, method, a, b, out, m, k, n, minMs);
         ratios.push(t1 / time(two, method, a, b, out, m, k, n, minMs));
+        measured.push(t1 / time(auto, method, a, b, out, m, k, n, minMs));
       }
       const macs = m * k * n;
       console.log(
-        `${ctor.name.padEnd(12)} ${label.padEnd(32)} ${(macs / 1e6).toFixed(2).padStart(7)} M MACs  1 thread ${(t1 * 1e6).toFixed(0).padStart(7)} µs  speed-up ${median(ratios).toFixed(2)} [${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}]`,
+        `${ctor.name.padEnd(12)} ${label.padEnd(32)} ${(macs / 1e6).toFixed(2).padStart(7)} M MACs  1 thread ${(t1 * 1e6).toFixed(0).padStart(7)} µs  always split ${range(ratios)}  measured policy ${range(measured)}`,
       );
     }
   }
   console.log(`kernels: ${one.info.name}, ${two.info.name} (${two.info.reason}); load average now ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   two.dispose();
+  auto.dispose();
 }
 
 void main();

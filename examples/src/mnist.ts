@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import { join } from 'path';
 import { SingleBar, Presets } from 'cli-progress';
+import { DEFAULT_OPSET } from '@chainrule/onnx';
+import { writeOnnx } from '@chainrule/onnx/node';
 import { ExampleOptions, loggerFor, outDirFor, percent } from './common';
 import { loadMnist, MNIST_PIXELS } from './data';
 import { buildClassifier, DEFAULT_LR, makeOptimizer, makeTrainer, OptimizerName, trainerData } from './network';
@@ -48,6 +50,8 @@ export interface MnistResult {
   samplesPerSecond: number;
   trainSeconds: number;
   plots: string[];
+  /** The trained network from input x to the scores, as ONNX (`<outDir>/model.onnx`). */
+  model: string;
 }
 
 export const MNIST_DEFAULTS = { epochs: 8, batchSize: 64, hidden: [128, 64], optimizer: 'adam' as OptimizerName, seed: 42, outDir: join('out', 'mnist') };
@@ -135,6 +139,10 @@ export async function runMnist(options: MnistRunOptions = {}): Promise<MnistResu
 
   const plots = await saveMnistPlots(outDir, history);
   for (const p of plots) log(`wrote ${p}`);
+  // The inference part (pixels → 10 scores, no loss) for ONNX Runtime and every engine that reads ONNX.
+  const model = join(outDir, 'model.onnx');
+  const bytes = writeOnnx(model, net.graph, { inputs: ['x'], output: net.scores });
+  log(`wrote ${model} (${(bytes / 1024).toFixed(0)} KiB, ONNX opset ${DEFAULT_OPSET}: input x [N, ${MNIST_PIXELS}] → 10 scores [N, 10])`);
   return {
     trainSize: trainSet.n,
     testSize: testSet.n,
@@ -146,6 +154,7 @@ export async function runMnist(options: MnistRunOptions = {}): Promise<MnistResu
     samplesPerSecond,
     trainSeconds,
     plots,
+    model,
   };
 }
 

@@ -44,6 +44,8 @@ describe('the main job', () => {
     expect(result.samplesPerSecond).toBeGreaterThan(0);
     expect(result.plots).toEqual([join(out, 'loss.svg'), join(out, 'accuracy.svg')]);
     for (const p of result.plots) expect(existsSync(p)).toBe(true);
+    expect(result.model).toBe(join(out, 'model.onnx'));
+    expect(existsSync(result.model)).toBe(true);
     const loss = readSvg(result.plots[0]).texts;
     for (const label of ['MNIST: loss per epoch', 'training', 'test (held out)', 'epoch', 'loss']) expect(loss).toContain(label);
     const accuracy = readSvg(result.plots[1]).texts;

@@ -1,5 +1,6 @@
 import { HelperHandle, HelperInit, ManagedKernel, matmul, matmulTransA, matmulTransB, MatmulFn } from '@chainrule/core';
 import { createNodeKernel, spawnNodeHelper } from '@chainrule/core/node';
+import { SplitPolicy } from '../src/kernels/split-policy';
 import { fill, sameBits } from './kernel-helpers';
 
 /**
@@ -52,6 +53,7 @@ async function threaded(edit?: (s: string) => string, helperTimeoutMs = 300): Pr
     backend: 'wasm',
     threads: 2,
     threadMinMacs: { float32: 0, float64: 0 },
+    threadSplit: 'always',
     helperTimeoutMs,
     spawnHelper: (init) => ((ctrl = init.ctrl), spawn(init)),
   });
@@ -99,7 +101,7 @@ describe('the two-thread kernel', () => {
   it('keeps small products on one thread by the per-dtype threshold', async () => {
     const { spawn } = spawner(counting);
     let ctrl: Int32Array | undefined;
-    const kernel = createNodeKernel({ backend: 'wasm', threads: 2, threadMinMacs: { float32: 1e6, float64: 1e9 }, spawnHelper: (i) => ((ctrl = i.ctrl), spawn(i)) });
+    const kernel = createNodeKernel({ backend: 'wasm', threads: 2, threadMinMacs: { float32: 1e6, float64: 1e9 }, threadSplit: 'always', spawnHelper: (i) => ((ctrl = i.ctrl), spawn(i)) });
     expect(await kernel.threadsReady()).toBe(true);
     for (let i = 0; i < 10; i++) check(kernel, 'gemm', Float64Array, 100, 100, 99, false, i); // 990,000 < 1e9: one thread
     check(kernel, 'gemm', Float32Array, 100, 100, 99, false, 1); // 990,000 < 1e6: one thread
@@ -108,6 +110,13 @@ describe('the two-thread kernel', () => {
     expect(Atomics.load(ctrl as Int32Array, 3)).toBe(1);
     kernel.dispose();
   }, 30000);
+
+  it('a spawner that fails: one thread, one warning, and info says why', () => {
+    const kernel = createNodeKernel({ backend: 'wasm', threads: 2, spawnHelper: () => { throw new Error('no workers here'); } });
+    expect(kernel.info).toEqual({ name: 'wasm-simd', threads: 1, reason: 'WebAssembly SIMD on one thread: the helper thread did not start (no workers here)' });
+    expect(warn).toHaveBeenCalledTimes(1);
+    check(kernel, 'gemm', Float32Array, 64, 200, 64, true, 1);
+  });
 
   it('a killed helper: the next products are right, one warning, then one thread', async () => {
     const { kernel, handles } = await threaded();
@@ -156,4 +165,26 @@ describe('the two-thread kernel', () => {
     expect(kernel.info.threads).toBe(2); // a throwing job is not a dead helper
     kernel.dispose();
   }, 30000);
+});
+
+describe('the measured split policy', () => {
+  it('tries both sides, then splits a size class only while two threads are faster, re-checking now and then', () => {
+    const p = new SplitPolicy();
+    const macs = 5e6;
+    const seen: boolean[] = [];
+    const time = { one: 1, two: 0.6 }; // ms: two threads pay
+    for (let i = 0; i < 6; i++) {
+      const split = p.split(4, macs);
+      seen.push(split);
+      p.record(4, macs, split, split ? time.two : time.one);
+    }
+    expect(seen.filter(Boolean)).toHaveLength(3); // three of each while warming up
+    const choices = Array.from({ length: 64 }, () => p.split(4, macs));
+    expect(choices.filter((c) => !c)).toHaveLength(2); // splits, except every 32nd product re-measures one thread
+    expect(p.split(8, macs)).toBe(false); // float64 is learnt apart (starts on one thread)
+    // The machine gets busy: two threads now take 3 ms; the moving average follows and the policy stops splitting.
+    for (let i = 0; i < 20; i++) p.record(4, macs, true, 3);
+    expect(Array.from({ length: 31 }, () => p.split(4, macs)).filter(Boolean).length).toBeLessThanOrEqual(1);
+    expect(p.split(4, 5e8)).toBe(false); // another size class: measured on its own
+  });
 });

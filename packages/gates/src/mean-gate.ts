@@ -1,5 +1,6 @@
-import { injectable } from 'inversify';
-import { SumGate } from './sum-gate';
+import { GATE_OPTIONS } from '@chainrule/core';
+import { inject, injectable, optional } from 'inversify';
+import { ReduceOptions, SumGate } from './sum-gate';
 
 /**
  * z = mean x, over every element or along `axis` (options { axis?, keepDims? }, as SumGate).
@@ -8,6 +9,12 @@ import { SumGate } from './sum-gate';
  */
 @injectable()
 export class MeanGate extends SumGate {
+  // Its own constructor: inversify reads the GATE_OPTIONS parameter from the class it constructs, not
+  // from the parent, so without it a graph node's options never reached the gate.
+  constructor(@inject(GATE_OPTIONS) @optional() options: ReduceOptions = {}) {
+    super(options);
+  }
+
   protected override scaleFor(count: number): number {
     return 1 / count;
   }

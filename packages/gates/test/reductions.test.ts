@@ -1,5 +1,5 @@
-import { assertGradcheck, InvalidArgumentError, Random, ShapeError, Tensor } from '@chainrule/core';
-import { MeanGate, SumGate } from '@chainrule/gates';
+import { assertGradcheck, ComputationalGraph, InvalidArgumentError, Random, ShapeError, Tensor } from '@chainrule/core';
+import { createGatesContainer, MeanGate, SumGate } from '@chainrule/gates';
 import { expectContract, expectFloat32Matches, rand, thrown } from './helpers';
 
 const rng = new Random(21);
@@ -34,6 +34,12 @@ describe('MeanGate', () => {
     const g = new MeanGate({ axis: 1 });
     g.forward(x);
     expect(g.backward(Tensor.from([3, 6]))[0].toArray()).toEqual([[1, 1, 1], [2, 2, 2]]);
+  });
+
+  it('takes its options from a graph node (the container injects them into the subclass too)', () => {
+    const graph = new ComputationalGraph(createGatesContainer());
+    graph.gate(MeanGate, [graph.input('x')], { name: 'm', options: { axis: 1, keepDims: true } });
+    expect(graph.forward({ x }).toArray()).toEqual([[2], [5]]);
   });
 });
 

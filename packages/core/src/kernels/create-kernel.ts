@@ -22,8 +22,10 @@ export interface KernelOptions {
   threads?: number;
   /** Starts the helper thread for threads: 2. */
   spawnHelper?: HelperSpawner;
-  /** Multiply-adds from which the helper takes part (default: measured per dtype, docs/performance.md). */
+  /** Multiply-adds below which the helper never takes part, per dtype (default 2^20 float32, 2^19 float64). */
   threadMinMacs?: { float32?: number; float64?: number };
+  /** Above that: 'measured' (default) splits a size class only while timing shows two threads are faster; 'always' splits every product. */
+  threadSplit?: 'measured' | 'always';
   /** A helper that holds a job this long past the caller's share is declared lost (default 2000 ms). */
   helperTimeoutMs?: number;
 }
@@ -39,11 +41,15 @@ export interface ManagedKernel extends MatmulKernel {
 
 /** Below this many multiply-adds, 'auto' keeps to the JavaScript loops: the copies into wasm memory cost more. */
 const AUTO_MIN_MACS = 4096;
-/** From these many multiply-adds the second thread pays (measured: docs/performance.md, "Threads that pay"). */
-const THREAD_MIN_MACS = { float32: 1 << 22, float64: 1 << 22 };
+/**
+ * Below these many multiply-adds (about 0.1 ms of work) a product never waits for the helper: waking
+ * a thread costs tens of microseconds even on an idle core. Above them SplitPolicy decides by timing
+ * (docs/performance.md, "Threads that pay").
+ */
+const THREAD_MIN_MACS = { float32: 1 << 20, float64: 1 << 19 };
 
 const BACKENDS = ['js', 'wasm', 'auto'];
-const OPTIONS = ['backend', 'threads', 'spawnHelper', 'threadMinMacs', 'helperTimeoutMs'];
+const OPTIONS = ['backend', 'threads', 'spawnHelper', 'threadMinMacs', 'threadSplit', 'helperTimeoutMs'];
 
 /** The plain TypeScript kernel (kernels/matmul.ts), described by why it was chosen. */
 function jsKernel(reason: string): ManagedKernel {
@@ -70,6 +76,7 @@ function check(o: KernelOptions): void {
   if (o.helperTimeoutMs !== undefined && !(o.helperTimeoutMs > 0 && o.helperTimeoutMs < Infinity)) {
     fail(`helperTimeoutMs: expected a positive number of milliseconds, got ${String(o.helperTimeoutMs)}`);
   }
+  if (o.threadSplit !== undefined && o.threadSplit !== 'measured' && o.threadSplit !== 'always') fail(`threadSplit: expected 'measured' or 'always', got ${JSON.stringify(o.threadSplit)}`);
   for (const [dtype, v] of Object.entries(o.threadMinMacs ?? {})) {
     if (!(dtype === 'float32' || dtype === 'float64') || !(typeof v === 'number' && v >= 0)) fail(`threadMinMacs.${dtype}: expected a number >= 0, got ${String(v)}`);
   }
@@ -84,6 +91,7 @@ export function createKernel(options: KernelOptions = {}): ManagedKernel {
     minMacs: backend === 'auto' ? AUTO_MIN_MACS : 0,
     spawnHelper: options.threads === 2 ? options.spawnHelper : undefined,
     threadMinMacs: { ...THREAD_MIN_MACS, ...options.threadMinMacs },
+    split: options.threadSplit ?? 'measured',
     helperTimeoutMs: options.helperTimeoutMs ?? 2000,
   });
   if ('kernel' in made) {
@@ -115,5 +123,5 @@ export function kernelModule(options: KernelOptions | MatmulKernel = {}): Contai
 }
 
 function isKernel(x: KernelOptions | MatmulKernel): x is MatmulKernel {
-  return typeof (x as MatmulKernel).gemm === 'function';
+  return typeof (x as MatmulKernel | null)?.gemm === 'function';
 }

@@ -1,3 +1,5 @@
+import { now } from './clock';
+
 /**
  * The hand-off between the thread that calls a kernel and one helper thread that computes the
  * bottom rows of large products over the same shared WebAssembly memory. This file is the protocol
@@ -78,8 +80,6 @@ export interface HelperHandle {
 
 /** Starts a helper thread running init.source; Node's is `spawnNodeHelper` from '@chainrule/core/node'. */
 export type HelperSpawner = (init: HelperInit) => HelperHandle;
-
-const now = (): number => Date.now();
 
 /** The caller's side of one helper thread. */
 export class HelperThread {

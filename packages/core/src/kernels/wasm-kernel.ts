@@ -4,6 +4,8 @@ import { HelperSpawner, HelperThread } from './helper-thread';
 import type { ManagedKernel } from './create-kernel';
 import { KernelInfo } from './kernel';
 import { matmul, matmulTransA, matmulTransB, MatmulFn } from './matmul';
+import { now } from './clock';
+import { SplitPolicy } from './split-policy';
 import { loadGemmModule, WasmApi } from './wasm-module';
 
 /**
@@ -11,8 +13,9 @@ import { loadGemmModule, WasmApi } from './wasm-module';
  * different containers never share state. Products it does not take run on the plain-JS loops:
  * mixed dtypes always, and with `minMacs` > 0 ('auto') products too small to repay the copies.
  *
- * With a helper thread, products of at least `threadMinMacs[dtype]` multiply-adds split C's rows:
- * the helper computes the bottom part over the same shared memory. Each output row is computed by
+ * With a helper thread, products of at least `threadMinMacs[dtype]` multiply-adds may split C's
+ * rows (where SplitPolicy's timing shows it pays): the helper computes the bottom part over the
+ * same shared memory. Each output row is computed by
  * the same code on either thread, so results are bit-identical to one thread's. When the helper is
  * lost (dead or stuck, see helper-thread.ts) the product is finished on one thread, a warning is
  * printed once, and the kernel stays on one thread from then on.
@@ -23,8 +26,10 @@ export interface WasmKernelOptions {
   minMacs: number;
   /** With a spawner, a helper thread takes part in large products. */
   spawnHelper?: HelperSpawner;
-  /** Minimum multiply-adds (m·k·n) before the helper takes part, per dtype. */
+  /** Minimum multiply-adds (m·k·n) before the helper may take part, per dtype. */
   threadMinMacs: { float32: number; float64: number };
+  /** 'measured': above the minimum, split only where timing shows it pays (SplitPolicy); 'always': split every product above it. */
+  split: 'measured' | 'always';
   /** How long past the caller's own share a taken job may run before the helper is declared lost. */
   helperTimeoutMs: number;
 }
@@ -33,12 +38,16 @@ export class WasmKernel implements ManagedKernel {
   private gemm_: GemmInstance;
   private helper: HelperThread | undefined;
   private lossReported = false;
+  /** Why a kernel asked for two threads has one from the start. */
+  private whyOneThread: string | undefined;
   private readonly minMacs: number;
   private readonly threadMinMacs: WasmKernelOptions['threadMinMacs'];
+  private readonly policy: SplitPolicy | undefined;
 
   private constructor(private readonly api: WasmApi, private readonly module: object, shared: boolean, o: WasmKernelOptions) {
     this.minMacs = o.minMacs;
     this.threadMinMacs = o.threadMinMacs;
+    this.policy = o.split === 'measured' ? new SplitPolicy() : undefined;
     this.gemm_ = new GemmInstance(api, module, shared, shared ? 2 : 1);
   }
 
@@ -55,11 +64,16 @@ export class WasmKernel implements ManagedKernel {
           kernel.helper = new HelperThread(o.spawnHelper, shared.module, kernel.gemm_.memory, o.helperTimeoutMs);
           return { kernel };
         } catch (e) {
-          return { kernel, threadsWhyNot: `the helper thread did not start (${(e as Error)?.message})` };
+          kernel.whyOneThread = `the helper thread did not start (${(e as Error)?.message})`;
+          return { kernel, threadsWhyNot: kernel.whyOneThread };
         }
       }
       const plain = loadGemmModule(false);
-      if (plain.module) return { kernel: new WasmKernel(plain.api, plain.module, false, o), threadsWhyNot: shared.reason };
+      if (plain.module) {
+        const kernel = new WasmKernel(plain.api, plain.module, false, o);
+        kernel.whyOneThread = shared.reason;
+        return { kernel, threadsWhyNot: shared.reason };
+      }
       return { reason: plain.reason };
     }
     const plain = loadGemmModule(false);
@@ -71,17 +85,17 @@ export class WasmKernel implements ManagedKernel {
   }
 
   get info(): KernelInfo {
-    const lost = this.helper?.lost;
+    const lost = this.helper?.lost ?? this.whyOneThread;
     return {
       name: this.name,
-      threads: this.helper && lost === undefined ? 2 : 1,
+      threads: this.helper !== undefined && lost === undefined ? 2 : 1,
       reason: lost !== undefined ? `WebAssembly SIMD on one thread: ${lost}` : this.helper ? 'WebAssembly SIMD with a helper thread for large products' : 'WebAssembly SIMD',
     };
   }
 
   async threadsReady(ms = 10000): Promise<boolean> {
-    const t0 = Date.now();
-    while (this.helper && this.helper.lost === undefined && !this.helper.ready && Date.now() - t0 < ms) {
+    const t0 = now();
+    while (this.helper && this.helper.lost === undefined && !this.helper.ready && now() - t0 < ms) {
       await new Promise((r) => setTimeout(r, 10));
     }
     return this.helper !== undefined && this.helper.ready;
@@ -119,6 +133,14 @@ export class WasmKernel implements ManagedKernel {
       g.store(j, out);
       return;
     }
+    const p = this.policy;
+    const t0 = now();
+    if (p !== undefined && !p.split(j.elem, macs)) {
+      g.run(j, 0, m, 0);
+      p.record(j.elem, macs, false, now() - t0);
+      g.store(j, out);
+      return;
+    }
     // Split on a multiple of 4 rows (the micro-kernel's height); the helper takes the bottom part.
     const split = Math.round(m / 8) * 4;
     if (!h.post(j.elem, j.ta, j.tb, m, k, n, j.aAt, j.bAt, j.cAt, j.acc, split, m, g.packAt(1))) {
@@ -127,10 +149,9 @@ export class WasmKernel implements ManagedKernel {
       g.store(j, out);
       return;
     }
-    const t0 = Date.now();
     g.run(j, 0, split, 0);
-    const outcome = h.finish(Date.now() - t0);
-    if (outcome === 'revoked') g.run(j, split, m, 0);
+    const outcome = h.finish(now() - t0);
+    if (outcome === 'revoked') g.run(j, split, m, 0); // the helper was late: that too is what splitting cost
     else if (outcome === 'failed') {
       if (accumulate) g.restoreRows(j, out, split, m);
       g.run(j, split, m, 0);
@@ -141,6 +162,7 @@ export class WasmKernel implements ManagedKernel {
       this.product(ta, tb, js, a, b, out, m, k, n, accumulate);
       return;
     }
+    if (p !== undefined && outcome !== 'failed') p.record(j.elem, macs, true, now() - t0);
     g.store(j, out);
   }
 
