@@ -11,6 +11,7 @@ import { Value, valueOps } from './peers/micrograd';
 import { plainMlp } from './peers/plain-mlp';
 import { tfjsMlp, useBackend } from './peers/tfjs';
 import { countScalarNodes, MlpFactory, MlpTrainer, scalarMlpLoss, ScalarOps } from './peers/types';
+import { timeW1 } from './w1-timing';
 
 export type Peer = 'tfjs-cpu' | 'tfjs-wasm' | 'convnetjs' | 'plain JS';
 export const ALL_PEERS: Peer[] = ['tfjs-cpu', 'tfjs-wasm', 'convnetjs', 'plain JS'];
@@ -65,27 +66,11 @@ const wasmAvailable = (): boolean => kernelInfo().name.startsWith('wasm');
 
 export async function runW1(o: W1Options, peers: readonly Peer[], log: Log): Promise<Row[]> {
   const data = makeMlpData(o.spec);
-  const B = o.spec.batch;
   const rows: Row[] = [];
   const measure = async (factory: MlpFactory, note?: string): Promise<void> => {
     const trainer: MlpTrainer = await factory(data);
-    const total = Math.max(o.lossSteps, o.warmup + o.reps * o.steps);
-    let s = 0;
-    let loss = NaN;
-    const run = (count: number): void => {
-      for (let i = 0; i < count; i++, s++) {
-        const l = trainer.step(s, s === o.lossSteps - 1);
-        if (s === o.lossSteps - 1) loss = l;
-      }
-    };
-    run(o.warmup);
-    const samples: number[] = [];
-    for (let r = 0; r < o.reps; r++) {
-      const t0 = now();
-      run(o.steps);
-      samples.push((o.steps * B) / ((now() - t0) / 1000));
-    }
-    run(total - s);
+    const { samples, loss, stepsRun } = timeW1(trainer, o.spec, o);
+    let s = stepsRun;
     const bytes = o.allocSteps > 0 ? bytesPerStep(() => void trainer.step(s++, false), o.allocSteps) : undefined;
     trainer.dispose?.();
     const row: Row = { workload: 'W1 mlp-train', case: 'float32', library: trainer.library, metric: 'training throughput', unit: 'samples/s', value: median(samples), samples, loss, bytesPerStep: bytes, note };
