@@ -17,6 +17,8 @@ export interface Row {
   loss?: number;
   /** W1: steady-state heap allocation per training step (bytes). */
   bytesPerStep?: number;
+  /** W2 eager: that allocation divided by the scalar nodes a step records. */
+  bytesPerNode?: number;
   /** chainrule ÷ this library in the same case (filled in by addRatios). */
   ratio?: number;
   note?: string;

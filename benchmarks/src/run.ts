@@ -40,7 +40,7 @@ export function defaultOptions(): BenchOptions {
     workloads: ['w1', 'w2', 'w3', 'w4'],
     peers: [...ALL_PEERS],
     w1: { spec: { ...W1_SPEC, hidden: [...W1_SPEC.hidden] }, warmup: 20, steps: 200, reps: 3, lossSteps: 1000, variants: true, allocSteps: 200 },
-    w2: { points: 100, sizes: [2, 16, 16, 1], reps: 5, minMs: 300 },
+    w2: { points: 100, sizes: [2, 16, 16, 1], reps: 5, minMs: 300, allocSteps: 20 },
     w3: { sizes: [256, 1024], dtypes: ['float32', 'float64'], reps: 3, minMs: 300, slowAbove: 256 },
     w4: { spec: { ...W4_SPEC }, warmup: 5, steps: 30, reps: 3, lossSteps: 100, allocSteps: 20, minMs: 300 },
   };
@@ -59,6 +59,9 @@ function targets(rows: Row[]): BenchReport['targets'] {
   add('W1 float32 >= 2x tfjs-wasm samples/s', ratio(find(rows, 'W1 mlp-train', 'float32', 'chainrule'), find(rows, 'W1 mlp-train', 'float32', 'tfjs-wasm')), 2);
   add('W2 reuse >= 1x plain-JS scalar autodiff', ratio(find(rows, 'W2 scalar-graph', 'reuse graph', 'chainrule'), find(rows, 'W2 scalar-graph', 'reuse graph', 'plain JS')), 1);
   add('W2 rebuild >= 0.5x plain-JS scalar autodiff', ratio(find(rows, 'W2 scalar-graph', 'rebuild graph', 'chainrule'), find(rows, 'W2 scalar-graph', 'rebuild graph', 'plain JS')), 0.5);
+  const eager = find(rows, 'W2 scalar-graph', 'eager', 'chainrule');
+  add('W2 eager >= 0.5x plain-JS scalar autodiff', ratio(eager, find(rows, 'W2 scalar-graph', 'eager', 'plain JS')), 0.5,
+    eager?.bytesPerNode === undefined ? '' : ` (${eager.bytesPerNode.toFixed(1)} B allocated per scalar node)`);
   for (const pass of ['fwd+bwd', 'forward']) {
     const kase = `1024² float32 ${pass}`;
     add(`W3 ${kase}, 1 thread >= 1x tfjs-wasm`, ratio(find(rows, 'W3 matmul', kase, 'chainrule'), find(rows, 'W3 matmul', kase, 'tfjs-wasm')), 1);

@@ -2,7 +2,8 @@ import { kernelInfo, ManagedKernel, Tensor } from '@chainrule/core';
 import { createNodeKernel } from '@chainrule/core/node';
 import { MatMulGate } from '@chainrule/gates';
 import { makeMlpData, makeScalarData, MlpSpec, normals, scalarParams } from './data';
-import { now, median, Row } from './harness';
+import { bytesPerStep, now, median, Row } from './harness';
+import { eagerScalarStep } from './peers/chainrule-eager';
 import { chainruleMlp } from './peers/chainrule-mlp';
 import { chainruleScalarGraph, scalarContainer } from './peers/chainrule-scalar';
 import { convnetMlp } from './peers/convnetjs';
@@ -26,6 +27,8 @@ export interface W2Options {
   sizes: number[];
   reps: number;
   minMs: number;
+  /** Steps in the eager allocation measurement (0: skip it). */
+  allocSteps: number;
 }
 
 export interface W3Options {
@@ -57,10 +60,9 @@ export const wasmAvailable = (): boolean => kernelInfo().name.startsWith('wasm')
 
 export async function runW1(o: W1Options, peers: readonly Peer[], log: Log): Promise<Row[]> {
   const data = makeMlpData(o.spec);
-  const B = o.spec.batch;
   const rows: Row[] = [];
   const measure = async (factory: MlpFactory, note?: string): Promise<void> => {
-    const row = trainThroughput(await factory(data), B, o, 'W1 mlp-train', 'float32', note);
+    const row = trainThroughput(await factory(data), o.spec.batch, o, 'W1 mlp-train', 'float32', note);
     rows.push(row);
     log(`  W1 ${row.library}: ${Math.round(row.value)} samples/s, loss@${o.lossSteps} ${(row.loss as number).toFixed(5)}${row.bytesPerStep === undefined ? '' : `, ${row.bytesPerStep.toFixed(0)} B/step`}`);
   };
@@ -150,13 +152,25 @@ export async function runW2(o: W2Options, peers: readonly Peer[], log: Log): Pro
     rebuiltLoss = h.forward().item();
     h.backward();
   };
+  // chainrule eager: the same network as code over Values, recorded anew every step.
+  const eager = eagerScalarStep(params0, data.x, data.y, o.sizes);
+  let eagerLoss = NaN;
+  const eagerStep = (): void => {
+    eagerLoss = eager();
+  };
   // Interleaved repetitions, so a change in machine load hits every library alike.
-  const [reuse, micro, rebuild] = interleaved([reuseStep, microStep, rebuildStep], nodes, o.reps, o.minMs);
+  const [reuse, micro, rebuild, eagerRate] = interleaved([reuseStep, microStep, rebuildStep, eagerStep], nodes, o.reps, o.minMs);
   if (Math.abs(rebuiltLoss - loss) > 1e-9 * Math.abs(loss)) throw new Error('W2: rebuilt graph disagrees');
+  if (Math.abs(eagerLoss - loss) > 1e-9 * Math.abs(loss)) throw new Error('W2: eager disagrees');
   push('reuse graph', 'chainrule', reuse, loss, 'ComputationalGraph built once, forward + backward per step');
   push('reuse graph', 'plain JS', micro, microLoss, 'minimal micrograd-style autodiff (rebuilds: its only mode)');
   push('rebuild graph', 'chainrule', rebuild, rebuiltLoss, 'new ComputationalGraph (same container) every step');
   push('rebuild graph', 'plain JS', micro, microLoss, 'same measurement as above');
+  const eagerBytes = o.allocSteps > 0 ? bytesPerStep(eagerStep, o.allocSteps) : undefined;
+  push('eager', 'chainrule', eagerRate, eagerLoss, `@chainrule/eager, recorded every step${eagerBytes === undefined ? '' : `; ${(eagerBytes / nodes).toFixed(1)} B allocated per scalar node`}`);
+  rows[rows.length - 1].bytesPerStep = eagerBytes;
+  rows[rows.length - 1].bytesPerNode = eagerBytes === undefined ? undefined : eagerBytes / nodes;
+  push('eager', 'plain JS', micro, microLoss, 'same measurement as above');
 
   for (const backend of ['cpu', 'wasm'] as const) {
     if (!peers.includes(`tfjs-${backend}`)) continue;

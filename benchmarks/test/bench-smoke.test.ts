@@ -18,7 +18,7 @@ function tinyOptions(out: string): BenchOptions {
     variants: true,
     allocSteps: 10,
   };
-  o.w2 = { points: 3, sizes: [2, 4, 4, 1], reps: 2, minMs: 2 };
+  o.w2 = { points: 3, sizes: [2, 4, 4, 1], reps: 2, minMs: 2, allocSteps: 5 };
   o.w3 = { sizes: [24], dtypes: ['float32', 'float64'], reps: 1, minMs: 1, slowAbove: 256 };
   o.w4 = { spec: { samples: 64, batch: 16, channels: [2, 3], hidden: 8, lr: 0.05, seed: 9 }, warmup: 1, steps: 2, reps: 1, lossSteps: 12, allocSteps: 4, minMs: 1 };
   o.out = out;
@@ -47,6 +47,7 @@ describe('npm run bench (smoke run at tiny sizes)', () => {
       expect.arrayContaining(['chainrule', 'chainrule (js kernel)', 'tfjs-cpu', 'tfjs-wasm', 'convnetjs', 'plain JS']),
     );
     expect(libs('W2 scalar-graph', 'reuse graph')).toEqual(['chainrule', 'plain JS']);
+    expect(libs('W2 scalar-graph', 'eager')).toEqual(['chainrule', 'plain JS']);
     expect(libs('W2 scalar-graph', 'rebuild graph')).toEqual(expect.arrayContaining(['chainrule', 'plain JS', 'tfjs-cpu', 'tfjs-wasm']));
     for (const c of ['24² float32 fwd+bwd', '24² float32 forward']) {
       expect(libs('W3 matmul', c)).toEqual(expect.arrayContaining(['chainrule', 'chainrule (js kernel)', 'tfjs-cpu', 'tfjs-wasm', 'plain JS']));
@@ -90,5 +91,8 @@ describe('npm run bench (smoke run at tiny sizes)', () => {
     const w2 = report.rows.filter((r) => r.workload === 'W2 scalar-graph');
     const ref = w2.find((r) => r.library === 'plain JS')?.loss as number;
     for (const r of w2) expect(Math.abs((r.loss as number) - ref)).toBeLessThan((r.library.startsWith('tfjs') ? 1e-5 : 1e-12) * Math.max(1, ref));
+    const eager = w2.find((r) => r.case === 'eager' && r.library === 'chainrule');
+    expect(eager?.bytesPerNode).toBeGreaterThan(0);
+    expect(report.targets.find((t) => t.target.startsWith('W2 eager'))?.measured).toMatch(/x \(\d+\.\d B allocated per scalar node\)$/);
   });
 });

@@ -1,6 +1,9 @@
 import { runAddMultiply } from './add-multiply';
 import { runCnn } from './cnn';
 import { ExampleOptions, loggerFor } from './common';
+import { runEagerLecture } from './eager-lecture';
+import { runEagerMoons } from './eager-moons';
+import { runEagerRnn } from './eager-rnn';
 import { runCompositeSigmoid } from './composite-sigmoid';
 import { runCustomGate } from './custom-gate';
 import { runLossCurve } from './loss-curve';
@@ -88,6 +91,21 @@ export const EXAMPLES: readonly ExampleEntry[] = [
     name: 'loss-curve',
     summary: 'loss per mini-batch while training on MNIST digits: noisy per-batch loss and its moving average',
     run: (o) => runLossCurve(o),
+  },
+  {
+    name: 'eager-lecture',
+    summary: 'define-by-run: (x + y) * z and the sigmoid neuron as code over Values, beside the graph style: same numbers',
+    run: async (o) => runEagerLecture(loggerFor(o)),
+  },
+  {
+    name: 'eager-moons',
+    summary: 'micrograd\'s demo trained eagerly: a 2-16-16-1 scalar MLP on two half moons, rebuilt every step',
+    run: async (o) => runEagerMoons(o),
+  },
+  {
+    name: 'eager-rnn',
+    summary: 'a character-level vanilla RNN trained eagerly (a loop over time steps, truncated BPTT) on a paragraph of Alice, printing samples',
+    run: async (o) => runEagerRnn(o),
   },
   {
     name: 'mnist',

@@ -1,5 +1,6 @@
 import { ComputationalGraph } from '@chainrule/core';
-import { traceBackward, writeGraphPicture } from '@chainrule/viz';
+import { traceBackward } from '@chainrule/viz';
+import { writeGraphPicture } from '@chainrule/viz/node';
 import { join } from 'path';
 import { ExampleOptions, loggerFor, outDirFor } from './common';
 

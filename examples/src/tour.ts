@@ -16,7 +16,7 @@ const f = g.forward({ x: -2, y: 5, z: -4 }).item(); // -12
 g.backward(); // seeds df/df = 1; gradients add where a value fans out
 const grads = [x, y, z].map((node) => node.grad!.item()); // [-4, -4, 3]
 
-// 3. A custom gate: an @injectable() Gate (here UnaryGate's two loops), bound, then checked.
+// 3. A custom gate: an @injectable() Gate (here UnaryGate's two loops), registered, then checked.
 @injectable()
 class SinGate extends UnaryGate {
   protected compute(x: TypedArray, out: TypedArray) {
@@ -26,7 +26,7 @@ class SinGate extends UnaryGate {
     for (let i = 0; i < x.length; i++) dx[i] = Math.cos(x[i]) * dout[i];
   }
 }
-bindGate(g.container, SinGate); // now g.gate(SinGate, [...]) or g.gate('SinGate', [...])
+bindGate(g.container, SinGate); // registered: g.gate('SinGate', [...]) works and saved files name it
 const check = gradcheck(new SinGate(), [Tensor.from([0.5, 2])]); // check.maxError < 1e-7
 
 export const tour = { product, dx: dx.item(), dy: dy.item(), f, grads, gradcheckError: check.maxError };

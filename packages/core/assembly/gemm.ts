@@ -1,5 +1,9 @@
 // chainrule's WebAssembly SIMD matrix-multiply kernels (AssemblyScript source).
 //
+// Over 300 lines on purpose: the float32 (f32x4) and float64 (f64x2) kernels are near-copies because
+// AssemblyScript has no generics over SIMD lane types, and splitting one kernel's packing, micro-tile
+// and edge loops across files would hide how they fit together.
+//
 // Built during install by `npm run build:wasm -w @chainrule/core` (scripts/build-wasm.js runs asc) and
 // embedded, base64, in src/kernels/gemm-wasm.generated.ts; compiled synchronously by
 // src/kernels/wasm-module.ts. The plain TypeScript kernels in src/kernels/matmul.ts stay the

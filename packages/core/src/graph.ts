@@ -1,11 +1,11 @@
 import { Container } from 'inversify';
 import { CompositeGate } from './composite';
-import { ArityError, BackwardBeforeForwardError, FeedError, GradientContractError, InvalidArgumentError, NonFiniteError, ShapeError } from './errors';
+import { ArityError, BackwardBeforeForwardError, FeedError, InvalidArgumentError } from './errors';
 import { Gate, GateId, hasPrepare } from './gate';
 import { GateResolver } from './gate-resolver';
-import { addInto, checkedTensor, checkFeed, checkGradients, locate, rethrowAt, summarize } from './graph-checks';
+import { checkedTensor, checkFeed, checkSeed, feedValues, locate, rethrowAt } from './graph-checks';
+import { backwardPass, forwardPass } from './passes';
 import { BackwardOptions, Feed, GateGroup, GateNodeOptions, GraphNode, GraphOptions, InputOptions, NodeKind } from './graph-node';
-import { formatShape, shapesEqual } from './shape';
 import { topologicalSort } from './topological-sort';
 import { NestedArray, Tensor } from './tensor';
 
@@ -35,7 +35,8 @@ export class ComputationalGraph {
   private outputNode: GraphNode | undefined;
   private order: GraphNode[] | undefined;
   private forwardOk = false;
-  private doutCopy: Tensor | undefined;
+  /** strictGates' copy of each dout, reused. */
+  private readonly strict: { doutCopy?: Tensor } = {};
   private trainingMode = true;
 
   constructor(container: Container = new Container(), options: GraphOptions = {}) {
@@ -52,7 +53,7 @@ export class ComputationalGraph {
 
   /** A trainable value that persists across runs; optimizers update `node.value` from `node.grad`. */
   parameter(name: string, value: Tensor): GraphNode {
-    const checked = checkedTensor(value, `parameter '${this.qualify(name)}'`);
+    const checked = checkedTensor(value, `parameter '${this.qualify(name)}'`, this.qualify(name));
     const node = this.addNode(name, 'parameter', [], undefined, undefined, undefined, undefined, true);
     node.value = checked;
     return node;
@@ -73,59 +74,51 @@ export class ComputationalGraph {
    */
   gate(id: GateId, inputs: readonly (GraphNode | string)[], options: GateNodeOptions = {}): GraphNode {
     const label = typeof id === 'string' ? id : (id as { name?: string })?.name ?? String(id);
-    const where = (): string => `node '${this.qualify(options.name ?? `${label}#${this.nodeList.length}`)}' (${label})`;
+    const at = { name: this.qualify(options.name ?? `${label}#${this.nodeList.length}`), gateType: label };
+    const where = (): string => `node '${at.name}' (${at.gateType})`;
     let gate: Gate;
-    let gateType: string;
     try {
       const found = this.resolver.identify(id, where);
-      gateType = found.gateType;
       for (const ref of inputs) {
         if (ref instanceof GraphNode && ref.graph !== this) throw new InvalidArgumentError(`${where()}: ${ref.describe()}, given as an input, belongs to another graph`);
       }
-      this.checkNewName(this.qualify(options.name ?? `${gateType}#${this.nodeList.length}`));
+      at.gateType = found.gateType;
+      at.name = this.qualify(options.name ?? `${at.gateType}#${this.nodeList.length}`);
+      this.checkNewName(at.name);
       gate = this.resolver.create(found.gateClass, options.options, where);
     } catch (e) {
-      throw rethrowAt(e, where(), { name: this.qualify(options.name ?? `${label}#${this.nodeList.length}`), gateType: label });
+      throw rethrowAt(e, where(), at);
     }
-    const name = options.name ?? `${gateType}#${this.nodeList.length}`;
-    if (gate instanceof CompositeGate) return this.expand(gate, name, gateType, inputs, options.options);
-    const node = this.addNode(name, 'gate', inputs, gate, gateType, options.options, undefined, true);
-    this.outputNode = node;
-    return node;
+    const name = options.name ?? `${at.gateType}#${this.nodeList.length}`;
+    if (gate instanceof CompositeGate) return this.expand(gate, at, inputs, options.options);
+    return (this.outputNode = this.addNode(name, 'gate', inputs, gate, at.gateType, options.options, undefined, true));
   }
 
-  /** Adds a composite's nodes under the group `name`; on failure removes every node it added. */
-  private expand(gate: CompositeGate, localName: string, gateType: string, refs: readonly (GraphNode | string)[], options: Record<string, unknown> | undefined): GraphNode {
-    const name = this.qualify(localName);
-    const where = { name, gateType };
-    if (refs.length !== gate.arity) {
-      throw locate(new ArityError(`node '${name}' (${gateType}): expected ${gate.arity} input${gate.arity === 1 ? '' : 's'}, got ${refs.length}`), where);
-    }
+  /** Adds a composite's nodes under the group `at.name`; on failure removes every node it added. */
+  private expand(gate: CompositeGate, at: { name: string; gateType: string }, refs: readonly (GraphNode | string)[], options: Record<string, unknown> | undefined): GraphNode {
+    const where = `node '${at.name}' (${at.gateType})`;
+    if (refs.length !== gate.arity) throw locate(new ArityError(`${where}: expected ${gate.arity} input${gate.arity === 1 ? '' : 's'}, got ${refs.length}`), at);
     const inputs = refs.map((r) => {
       const n = typeof r === 'string' ? this.byName.get(this.qualify(r)) ?? this.byName.get(r) : r;
-      if (!n) throw locate(new InvalidArgumentError(`node '${name}' (${gateType}): input '${String(r)}' must exist before a composite gate reads it`), where);
+      if (!n) throw locate(new InvalidArgumentError(`${where}: input '${String(r)}' must exist before a composite gate reads it`), at);
       return n;
     });
-    const group = new GateGroup(name, gateType, gate, options, inputs, this.currentGroup);
-    const nodeCount = this.nodeList.length;
-    const groupCount = this.groupList.length;
-    const outer = this.currentGroup;
-    const outputBefore = this.outputNode;
+    const group = new GateGroup(at.name, at.gateType, gate, options, inputs, this.currentGroup);
+    const [nodeCount, groupCount, outer, outputBefore] = [this.nodeList.length, this.groupList.length, this.currentGroup, this.outputNode];
     this.groupList.push(group);
     this.currentGroup = group;
     try {
       group.output = gate.expand(this, inputs);
-      if (!(group.output instanceof GraphNode) || group.output.graph !== this) throw new GradientContractError('build must return a node of the graph it was given');
+      if (!(group.output instanceof GraphNode) || group.output.graph !== this) throw new InvalidArgumentError('build must return a node of the graph it was given');
     } catch (e) {
-      this.currentGroup = outer;
       this.removeSince(nodeCount, groupCount);
       this.outputNode = outputBefore;
-      throw rethrowAt(e, `node '${name}' (${gateType})`, where);
+      throw rethrowAt(e, where, at);
+    } finally {
+      this.currentGroup = outer;
     }
-    this.currentGroup = outer;
-    this.byName.set(name, group.output); // `graph.node('fc1')` and inputs named 'fc1' read the composite's output
-    this.outputNode = group.output;
-    return group.output;
+    this.byName.set(at.name, group.output); // `graph.node('fc1')` and inputs named 'fc1' read the composite's output
+    return (this.outputNode = group.output);
   }
 
   /** Training (true, the default) or evaluation mode: gates such as dropout and batch norm read it through their prepare hook. */
@@ -210,9 +203,6 @@ export class ComputationalGraph {
   topologicalOrder(): readonly GraphNode[] {
     if (!this.order) {
       const order = topologicalSort(this.nodeList, (name) => this.byName.get(name));
-      for (const node of order) {
-        node.needsGrad = node.kind === 'gate' ? node.inputNodes.some((n) => n.needsGrad) : node.requiresGrad && node.kind !== 'constant';
-      }
       // Inputs come first in the order, so every needsGrad is settled: tell gates that can skip work.
       for (const node of order) this.prepareNode(node);
       this.order = order;
@@ -222,25 +212,7 @@ export class ComputationalGraph {
 
   /** Runs every gate in topological order with the given feeds and returns the output's value. */
   forward(feeds: Readonly<Record<string, Feed>> = {}): Tensor {
-    for (const name of Object.keys(feeds)) {
-      const n = this.byName.get(name);
-      if (!n || n.kind !== 'input') {
-        throw new FeedError(`forward: '${name}' is not an input of this graph (inputs: ${this.inputList.map((i) => i.name).join(', ') || 'none'})`);
-      }
-    }
-    const values = this.inputList.map((n) => {
-      const v = feeds[n.name];
-      if (v === undefined) throw locate(new FeedError(`forward: no feed for ${n.describe()} (fed: ${Object.keys(feeds).join(', ') || 'nothing'})`), n);
-      if (v instanceof Tensor) return v;
-      if (typeof v !== 'number' && !Array.isArray(v)) {
-        throw locate(new FeedError(`forward: the feed for ${n.describe()} is ${v === null ? 'null' : `a ${typeof v}`}, expected a Tensor, a number or nested arrays of numbers`), n);
-      }
-      try {
-        return Tensor.from(v, { dtype: n.inputSpec?.dtype });
-      } catch (e) {
-        throw rethrowAt(e, `forward: the feed for ${n.describe()}`, n);
-      }
-    });
+    const values = feedValues(this.inputList, feeds, (name) => this.byName.get(name)?.kind === 'input');
     return this.forwardInputs(values);
   }
 
@@ -254,29 +226,7 @@ export class ComputationalGraph {
     for (let i = 0; i < values.length; i++) checkFeed(this.inputList[i], values[i], this.finiteCheck);
     this.forwardOk = false;
     for (let i = 0; i < values.length; i++) this.inputList[i].value = values[i];
-    for (let k = 0; k < order.length; k++) {
-      const node = order[k];
-      if (node.kind !== 'gate') continue;
-      const args = node.args;
-      for (let j = 0; j < args.length; j++) args[j] = node.inputNodes[j].value as Tensor;
-      const gate = node.gate as Gate;
-      let out: Tensor;
-      try {
-        // Called with the arguments spelled out for one or two inputs, so no array is made per call.
-        out = args.length === 1 ? gate.forward(args[0]) : args.length === 2 ? gate.forward(args[0], args[1]) : gate.forward(...args);
-      } catch (e) {
-        throw rethrowAt(e, node.describe(), node);
-      }
-      if (!(out instanceof Tensor)) {
-        throw locate(new GradientContractError(`${node.describe()}: forward must return a Tensor, got ${out === null ? 'null' : typeof out}`), node);
-      }
-      if (this.finiteCheck && !out.isFinite()) {
-        throw locate(new NonFiniteError(
-          `${node.describe()}: forward produced NaN or Infinity (the first gate to do so); inputs: ${args.map((a, j) => `${node.inputNodes[j].name}=${summarize(a)}`).join(', ')}`,
-        ), node);
-      }
-      node.value = out;
-    }
+    forwardPass(order, this.finiteCheck);
     this.forwardOk = true;
     return this.output.value as Tensor;
   }
@@ -295,59 +245,9 @@ export class ComputationalGraph {
     const order = this.topologicalOrder();
     const accumulate = options.accumulate === true;
     const out = this.output;
-    const outValue = out.value as Tensor;
     const seed = options.seed;
-    if (seed === undefined && outValue.size !== 1) {
-      throw locate(new ShapeError(
-        `backward: ${out.describe()} has shape ${formatShape(outValue.shape)}; an implicit seed dL/dL = 1 needs a one-element output, so pass { seed } of that shape`,
-      ), out);
-    }
-    if (seed !== undefined && !shapesEqual(seed.shape, outValue.shape)) {
-      throw locate(new ShapeError(`backward: seed must have the output's shape ${formatShape(outValue.shape)}, got ${formatShape(seed.shape)}`), out);
-    }
-    for (let k = 0; k < order.length; k++) {
-      const node = order[k];
-      if (!node.needsGrad) continue;
-      const v = node.value as Tensor;
-      const d = (node.scratch = Tensor.reuse(node.scratch, v.shape, v.dtype)).data;
-      if (d.length === 1) d[0] = 0; // scalar graphs: skip the fill() call
-      else d.fill(0);
-    }
-    // An output that depends on nothing with a gradient still commits (zero) gradients below.
-    if (out.needsGrad) {
-      const outGrad = out.scratch as Tensor;
-      if (seed) addInto(outGrad, seed);
-      else outGrad.data[0] += 1;
-    }
-    for (let k = order.length - 1; k >= 0; k--) {
-      const node = order[k];
-      if (node.kind !== 'gate' || !node.needsGrad) continue;
-      const dout = node.scratch as Tensor;
-      if (this.finiteCheck && !dout.isFinite()) {
-        throw locate(new NonFiniteError(`${node.describe()}: its upstream gradient holds NaN or Infinity (made by the gate that consumes it)`), node);
-      }
-      if (this.strictGates) this.doutCopy = Tensor.reuse(this.doutCopy, dout.shape, dout.dtype).copyFrom(dout);
-      let grads: Tensor[];
-      try {
-        grads = (node.gate as Gate).backward(dout);
-        checkGradients(node, grads, dout, this.finiteCheck, this.strictGates ? this.doutCopy : undefined);
-      } catch (e) {
-        throw rethrowAt(e, node.describe(), node);
-      }
-      for (let j = 0; j < node.inputNodes.length; j++) {
-        const input = node.inputNodes[j];
-        if (input.needsGrad) addInto(input.scratch as Tensor, grads[j]);
-      }
-    }
-    // Commit: every buffer computed, so swap them in (no copy, no allocation).
-    for (let k = 0; k < order.length; k++) {
-      const node = order[k];
-      if (!node.needsGrad) continue;
-      const g = node.grad;
-      if (accumulate && g && shapesEqual(g.shape, (node.scratch as Tensor).shape)) addInto(node.scratch as Tensor, g);
-      node.grad = node.scratch;
-      node.scratch = g;
-    }
+    checkSeed(out, seed);
+    backwardPass(order, out, seed, accumulate, this.finiteCheck, this.strictGates ? this.strict : undefined);
   }
 
   /**
@@ -369,23 +269,15 @@ export class ComputationalGraph {
     return this.currentGroup ? `${this.currentGroup.name}/${name}` : name;
   }
 
-  private checkNewName(name: string): void {
-    if (this.byName.has(name) || this.groupList.some((g) => g.name === name)) throw new InvalidArgumentError(`graph already has a node named '${name}'`);
+  private checkNewName(name: string, gateType?: string): void {
+    if (this.byName.has(name) || this.groupList.some((g) => g.name === name)) throw locate(new InvalidArgumentError(`graph already has a node named '${name}'`), { name, gateType });
   }
 
-  private addNode(
-    localName: string,
-    kind: NodeKind,
-    inputs: readonly (GraphNode | string)[],
-    gate: Gate | undefined,
-    gateType: string | undefined,
-    options: Record<string, unknown> | undefined,
-    inputSpec: InputOptions | undefined,
-    requiresGrad: boolean,
-  ): GraphNode {
+  private addNode(localName: string, kind: NodeKind, inputs: readonly (GraphNode | string)[], gate: Gate | undefined, gateType: string | undefined,
+    options: Record<string, unknown> | undefined, inputSpec: InputOptions | undefined, requiresGrad: boolean): GraphNode {
     const name = this.qualify(localName);
-    this.checkNewName(name);
-    if (kind === 'input' && this.currentGroup) throw new InvalidArgumentError(`input '${name}': a composite gate reads its inputs from the graph it is added to and cannot declare its own`);
+    this.checkNewName(name, gateType);
+    if (kind === 'input' && this.currentGroup) throw locate(new InvalidArgumentError(`input '${name}': a composite gate reads its inputs from the graph it is added to and cannot declare its own`), { name });
     // Inside a composite, names refer to the composite's own nodes.
     const refs = this.currentGroup ? inputs.map((r) => (typeof r === 'string' ? this.qualify(r) : r)) : inputs.slice();
     const node = new GraphNode(this, this.nodeList.length, name, kind, refs, gate, gateType, options, inputSpec, requiresGrad, this.currentGroup);

@@ -5,6 +5,7 @@ export * from './broadcast';
 export * from './gate';
 export * from './gate-checks';
 export * from './container';
+export * from './gate-resolver';
 export * from './graph';
 export * from './composite';
 export * from './random';

@@ -5,7 +5,8 @@ import type { GraphNode } from './graph-node';
 /**
  * Resolves every node's input names to nodes and returns the nodes in an order where each comes
  * after its inputs: depth-first post-order with an explicit stack, so a 100,000-node chain does not
- * overflow the call stack. Throws CycleError naming the cycle in the direction values flow.
+ * overflow the call stack; sets each node's needsGrad. Throws CycleError naming the cycle in the
+ * direction values flow.
  */
 export function topologicalSort(nodes: readonly GraphNode[], lookup: (name: string) => GraphNode | undefined): GraphNode[] {
   for (const node of nodes) {
@@ -47,6 +48,10 @@ export function topologicalSort(nodes: readonly GraphNode[], lookup: (name: stri
         next.pop();
       }
     }
+  }
+  // Inputs come before their consumers, so one pass settles which nodes backward must reach.
+  for (const node of order) {
+    node.needsGrad = node.kind === 'gate' ? node.inputNodes.some((n) => n.needsGrad) : node.requiresGrad && node.kind !== 'constant';
   }
   return order;
 }

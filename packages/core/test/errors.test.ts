@@ -379,7 +379,7 @@ test('docs/errors.md lists every error class the packages export', () => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { readFileSync } = require('fs') as typeof import('fs');
   const doc = readFileSync(require('path').join(__dirname, '../../../docs/errors.md'), 'utf8');
-  const modules = ['@chainrule/core', '@chainrule/gates', '@chainrule/optim', '@chainrule/viz', '@chainrule/onnx'].map((m) => jest.requireActual(m) as Record<string, unknown>);
+  const modules = ['@chainrule/core', '@chainrule/gates', '@chainrule/optim', '@chainrule/viz', '@chainrule/onnx', '@chainrule/eager'].map((m) => jest.requireActual(m) as Record<string, unknown>);
   const classes = new Set<string>();
   for (const mod of modules) {
     for (const [name, value] of Object.entries(mod)) {

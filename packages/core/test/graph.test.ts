@@ -368,7 +368,7 @@ describe('graph errors name the node, the gate, expected and got', () => {
     expect(() => bindGate(new Container(), NeedsArgs as unknown as new () => Gate)).toThrow(UnknownGateError);
   });
 
-  test('options for a gate without configure() are rejected', () => {
+  test('options for a gate whose constructor takes none are rejected', () => {
     const g = newGraph();
     expect(() => g.gate(TestSquare, [g.input('x')], { name: 's', options: { a: 1 } })).toThrow(InvalidArgumentError);
   });
@@ -408,6 +408,66 @@ describe('composite gates', () => {
     expect(x.grad!.item()).toBe(12);
     expect(params[0].grad!.item()).toBe(9);
     expect(gradcheckGraph(g, { x: 0.7 }).ok).toBe(true);
+  });
+});
+
+describe('composite gates expand into the owning graph', () => {
+  /** (a + b) · k with its own parameter k. */
+  @injectable()
+  class Pair extends CompositeGate {
+    readonly arity = 2;
+    protected build(g: ComputationalGraph, [a, b]: GraphNode[]): GraphNode {
+      const k = g.parameter('k', Tensor.from(3));
+      return g.gate(TestMul, [g.gate(TestAdd, [a, b], { name: 'sum' }), k], { name: 'scaled' });
+    }
+  }
+
+  @injectable()
+  class Broken extends CompositeGate {
+    readonly arity = 1;
+    protected build(g: ComputationalGraph, [x]: GraphNode[]): GraphNode {
+      g.parameter('w', Tensor.from(1));
+      g.gate(TestSquare, [x], { name: 'sq' });
+      throw new InvalidArgumentError('cannot finish');
+    }
+  }
+
+  test('inner nodes are named under the composite; checks and errors reach them', () => {
+    const g = newGraph({ finiteCheck: true });
+    const out = g.gate(Pair, [g.input('a'), g.input('b')], { name: 'p' });
+    expect(g.nodes.map((n) => n.name)).toEqual(['a', 'b', 'p/k', 'p/sum', 'p/scaled']);
+    expect(out).toBe(g.node('p'));
+    expect(g.node('p/sum').group).toBe(g.group('p'));
+    expect(g.group('p')).toMatchObject({ name: 'p', gateType: 'Pair', inputs: [g.node('a'), g.node('b')] });
+    expect(g.forward({ a: 1, b: 2 }).item()).toBe(9);
+    let err: ChainruleError | undefined;
+    try {
+      g.forward({ a: 1e308, b: 1e308 }); // finite feeds whose sum overflows inside the composite
+    } catch (e) {
+      err = e as ChainruleError;
+    }
+    expect(err).toBeInstanceOf(NonFiniteError);
+    expect(err).toMatchObject({ node: 'p/sum', gate: 'TestAdd' });
+  });
+
+  test('a composite whose build throws adds nothing, and the error names it', () => {
+    const g = newGraph();
+    const x = g.input('x');
+    const before = g.gate(TestSquare, [x], { name: 'first' });
+    let err: ChainruleError | undefined;
+    try {
+      g.gate(Broken, [x], { name: 'bad' });
+    } catch (e) {
+      err = e as ChainruleError;
+    }
+    expect(err).toBeInstanceOf(InvalidArgumentError);
+    expect(err?.message).toBe("node 'bad' (Broken): cannot finish");
+    expect(err).toMatchObject({ node: 'bad', gate: 'Broken' });
+    expect(g.nodes.map((n) => n.name)).toEqual(['x', 'first']);
+    expect(g.groups).toEqual([]);
+    expect(g.output).toBe(before);
+    expect(g.forward({ x: 3 }).item()).toBe(9);
+    expect(g.gate(TestSquare, [x], { name: 'bad' }).name).toBe('bad'); // the name is free again
   });
 });
 

@@ -4,6 +4,7 @@ export { AddConstantGate } from './add-constant-gate';
 export { AddGate } from './add-gate';
 export { DivideGate } from './divide-gate';
 export { ExpGate } from './exp-gate';
+export { LogGate } from './log-gate';
 export { MaxGate } from './max-gate';
 export { MultiplyGate } from './multiply-gate';
 export { NegateGate } from './negate-gate';

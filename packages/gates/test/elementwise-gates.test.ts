@@ -4,6 +4,7 @@ import {
   AddGate,
   DivideGate,
   ExpGate,
+  LogGate,
   MaxGate,
   MultiplyGate,
   NegateGate,
@@ -43,6 +44,7 @@ interface Case {
 const unary: Case[] = [
   { name: 'SigmoidGate', make: () => new SigmoidGate(), domains: [(r) => r.uniform(-4, 4)] },
   { name: 'ExpGate', make: () => new ExpGate(), domains: [anywhere] },
+  { name: 'LogGate', make: () => new LogGate(), domains: [positive] },
   { name: 'ReciprocalGate', make: () => new ReciprocalGate(), domains: [offZero] },
   { name: 'ScaleGate a=-3', make: () => new ScaleGate({ a: -3 }), domains: [anywhere] },
   { name: 'AddConstantGate c=1', make: () => new AddConstantGate({ c: 1 }), domains: [anywhere] },

@@ -120,6 +120,7 @@ const generators: Record<string, fc.Arbitrary<Case>> = {
   MaxGate: binary(grid(0.1), grid(0)),
   NegateGate: unary(smooth(3)),
   ExpGate: unary(smooth(2)),
+  LogGate: unary(inRange(0.5, 2)),
   SigmoidGate: unary(smooth(4)),
   TanhGate: unary(smooth(3)),
   SoftplusGate: unary(smooth(4)),

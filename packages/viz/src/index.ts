@@ -1,7 +1,6 @@
 export { toDot } from './dot';
 export type { DotOptions } from './dot';
-export { toSvg, dotToSvg, writeGraphPicture } from './svg';
-export type { GraphPictureFiles } from './svg';
+export { toSvg, dotToSvg } from './svg';
 export { formatNumber, formatTensor, formatValues, tensorStats } from './format';
 export type { TensorStats, NumberFormat } from './format';
 export { traceBackward } from './trace';

@@ -3,7 +3,8 @@ import { AddGate, MultiplyGate } from '@chainrule/gates';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { dotToSvg, formatNumber, formatTensor, toDot, toSvg, writeGraphPicture } from '../src';
+import { dotToSvg, formatNumber, formatTensor, toDot, toSvg } from '../src';
+import { writeGraphPicture } from '../src/node';
 import { addMultiply, ComposedSigmoidGate, container } from './lecture-graphs';
 
 /** The label of the edge `from -> to` (by node ids), split into its value and gradient lines. */
