@@ -152,6 +152,8 @@ suite('the Backprop Lab in headless Chromium', () => {
     const wall = Date.now() - started;
     await page.waitForTimeout(400); // one more boundary picture
     await page.click('#train'); // pause
+    // The worker may still have progress reports in flight: wait for its answer to the pause.
+    await page.waitForFunction(() => document.getElementById('train')?.textContent === 'Train');
     const status = await page.locator('#net-status').evaluate((e) => ({ ...(e as HTMLElement).dataset }));
     // eslint-disable-next-line no-console
     console.log(`spiral: 95% training accuracy after ${(Number(status.reached95) / 1000).toFixed(2)} s of training (${(wall / 1000).toFixed(2)} s wall clock, ${status.steps} mini-batches at pause)`);
@@ -168,7 +170,7 @@ suite('the Backprop Lab in headless Chromium', () => {
     expect(kernel).toMatch(/^wasm/);
     await page.screenshot({ path: join(IMAGES, 'lab-network.png') });
     // one mini-batch at a time
-    const before = Number(status.steps);
+    const before = Number(await page.locator('#net-status').getAttribute('data-steps'));
     await page.click('#net-step');
     await page.waitForFunction((n) => Number(document.getElementById('net-status')?.dataset.steps) === n + 1, before);
   });
