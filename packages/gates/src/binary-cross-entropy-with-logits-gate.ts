@@ -1,6 +1,6 @@
 import { expectDout, expectInputs, formatShape, Gate, resultDType, shapesEqual, ShapeError, Tensor } from '@chainrule/core';
 import { injectable } from 'inversify';
-import { stableSigmoid, stableSoftplus } from './logistic';
+import { logitCrossEntropy, stableSigmoid } from './logistic';
 import { gradBuffer, scalarBuffer } from './grad-buffer';
 
 /**
@@ -9,8 +9,10 @@ import { gradBuffer, scalarBuffer } from './grad-buffer';
  *
  *   L = (1/M) Σ [max(zᵢ, 0) − zᵢ tᵢ + log1p(e^(−|zᵢ|))],
  *
- * the stable form (finite and exact for logits of any magnitude). Backward: z receives
- * (σ(z) − t) / M · dout and t receives −z / M · dout. Shapes must match (ShapeError).
+ * the stable form (finite and exact for finite logits of any magnitude; z = +∞ with t = 1 and
+ * z = −∞ with t = 0 give their limit 0, with z's gradient 0). Backward: z receives
+ * (σ(z) − t) / M · dout and t receives −z / M · dout (infinite for an infinite logit, as the
+ * derivative is). Shapes must match (ShapeError).
  */
 @injectable()
 export class BinaryCrossEntropyWithLogitsGate implements Gate {
@@ -34,8 +36,7 @@ export class BinaryCrossEntropyWithLogitsGate implements Gate {
     const td = t.data;
     let s = 0;
     for (let i = 0; i < zd.length; i++) {
-      const v = zd[i];
-      s += stableSoftplus(v) - v * td[i];
+      s += logitCrossEntropy(zd[i], td[i]);
     }
     out.data[0] = s / z.size;
     return out;
