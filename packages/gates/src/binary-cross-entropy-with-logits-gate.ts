@@ -1,4 +1,4 @@
-import { expectDout, expectInputs, formatShape, Gate, resultDType, shapesEqual, ShapeError, Tensor } from '@chainrule/core';
+import { expectDout, expectInputs, formatShape, Gate, resultDType, shapesEqual, ShapeError, Tensor, TypedArray } from '@chainrule/core';
 import { injectable } from 'inversify';
 import { logitCrossEntropy, stableSigmoid } from './logistic';
 import { gradBuffer, scalarBuffer } from './grad-buffer';
@@ -32,13 +32,9 @@ export class BinaryCrossEntropyWithLogitsGate implements Gate {
     const out = (this.output = scalarBuffer(this.output, resultDType(z.dtype, t.dtype)));
     this.z = z;
     this.t = t;
-    const zd = z.data;
-    const td = t.data;
-    let s = 0;
-    for (let i = 0; i < zd.length; i++) {
-      s += logitCrossEntropy(zd[i], td[i]);
-    }
-    out.data[0] = s / z.size;
+    const s = lossSum(z.data, t.data, 1);
+    // A sum of finite element losses past the double range: average term by term instead.
+    out.data[0] = s === Infinity ? lossSum(z.data, t.data, 1 / z.size) : s / z.size;
     return out;
   }
 
@@ -60,4 +56,11 @@ export class BinaryCrossEntropyWithLogitsGate implements Gate {
     }
     return this.grads;
   }
+}
+
+/** Σ scale · BCE(zᵢ, tᵢ). */
+function lossSum(zd: TypedArray, td: TypedArray, scale: number): number {
+  let s = 0;
+  for (let i = 0; i < zd.length; i++) s += scale * logitCrossEntropy(zd[i], td[i]);
+  return s;
 }

@@ -1,4 +1,4 @@
-import { expectDout, expectInputs, Gate, Tensor } from '@chainrule/core';
+import { expectDout, expectInputs, Gate, Tensor, TypedArray } from '@chainrule/core';
 import { injectable } from 'inversify';
 import { checkClassLabels } from './labels';
 import { shifted, softmaxLines } from './softmax-row';
@@ -47,9 +47,9 @@ export class SoftmaxCrossEntropyGate implements Gate {
     if (this.stats.length < 2 * n) this.stats = new Float64Array(2 * n);
     const stats = this.stats;
     softmaxLines(sd, pd, n, c, 1, stats);
-    let total = 0;
-    for (let i = 0; i < n; i++) total += stats[2 * i + 1] - shifted(sd[i * c + yd[i]], stats[2 * i]);
-    out.data[0] = total / n;
+    const total = rowLosses(stats, sd, yd, n, c, 1);
+    // A sum of finite row losses past the double range: average term by term instead.
+    out.data[0] = total === Infinity ? rowLosses(stats, sd, yd, n, c, 1 / n) : total / n;
     return out;
   }
 
@@ -73,4 +73,11 @@ export class SoftmaxCrossEntropyGate implements Gate {
     }
     return this.grads;
   }
+}
+
+/** Σᵢ scale · (log Σ − (s_yᵢ − mᵢ)) over the n rows, from softmaxRow's stats. */
+function rowLosses(stats: Float64Array, sd: TypedArray, yd: TypedArray, n: number, c: number, scale: number): number {
+  let total = 0;
+  for (let i = 0; i < n; i++) total += scale * (stats[2 * i + 1] - shifted(sd[i * c + yd[i]], stats[2 * i]));
+  return total;
 }
