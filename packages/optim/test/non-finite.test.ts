@@ -54,6 +54,14 @@ describe('every optimizer checks its gradients before it changes anything', () =
     });
   }
 
+  test('finite gradients whose sum overflows (the fast screen says "maybe") are applied, not refused', () => {
+    const a = param([0, 0, 0]);
+    const opt = new SGD([a], { lr: 1e-300 });
+    a.grad.data.set([1.5e308, 1.5e308, -1]);
+    expect(opt.step()).toBe(true);
+    expect(Array.from(a.value.data)).toEqual([-1.5e8, -1.5e8, 1e-300]);
+  });
+
   test('x^0.5 at x = 0: a finite loss with an infinite gradient is refused at the step that would apply it', () => {
     const graph = new ComputationalGraph();
     const w = graph.parameter('w', Tensor.from([0, 1]));
