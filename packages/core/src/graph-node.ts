@@ -76,6 +76,8 @@ export class GraphNode {
   inputNodes: GraphNode[] = [];
   /** @internal input values handed to the gate, reused every forward. */
   readonly args: Tensor[] = [];
+  /** @internal the backward pass that last wrote `scratch` (a node written in this pass adds, else it writes). */
+  gradPass = 0;
   /** @internal whether backward computes this node's gradient. */
   needsGrad = false;
 

@@ -1,7 +1,7 @@
-import { expectDout, expectInputs, Gate, Tensor } from '@chainrule/core';
+import { expectArgs, expectDout, Gate, givenCount, Tensor, TypedArray } from '@chainrule/core';
 import { injectable } from 'inversify';
 import { checkClassLabels } from './labels';
-import { softmaxLines } from './softmax-row';
+import { shiftedExpRows } from './softmax-row';
 import { gradBuffer, scalarBuffer } from './grad-buffer';
 
 /**
@@ -11,8 +11,9 @@ import { gradBuffer, scalarBuffer } from './grad-buffer';
  *   L = (1/N) Σᵢ −log softmax(sᵢ)[yᵢ] = (1/N) Σᵢ (mᵢ + log Σⱼ e^(sᵢⱼ − mᵢ) − sᵢ,yᵢ),  mᵢ = maxⱼ sᵢⱼ,
  *
  * in natural log; subtracting the row maximum keeps it finite for logits of ±1000 and it never
- * takes log(0). Backward: dscores = (softmax(s) − onehot(y)) / N · dout, from the probabilities
- * cached in forward.
+ * takes log(0). Backward: dscores = (softmax(s) − onehot(y)) / N · dout, from the row maxima's
+ * exponentials cached in forward: one pass over the logits for the exponentials, one writing the
+ * gradient, the probabilities never stored on their own.
  *
  * Labels get no gradient: backward returns a zero tensor of the labels' shape and dtype for them
  * (declare the labels input with `requiresGrad: false`). Bad labels throw: ShapeError for a labels
@@ -23,29 +24,33 @@ import { gradBuffer, scalarBuffer } from './grad-buffer';
 export class SoftmaxCrossEntropyGate implements Gate {
   private scores: Tensor | undefined;
   private labels: Tensor | undefined;
-  private probs: Tensor | undefined;
+  /** e^(s − rowmax), float64; the probabilities are these times the row's `inv`. */
+  private exps: Tensor | undefined;
   private output: Tensor | undefined;
   private readonly grads: Tensor[] = [];
-  /** Each row's log-sum-exp, grown to the largest batch seen. */
+  /** Each row's log-sum-exp and 1 / Σ e^(s − rowmax), grown to the largest batch seen. */
   private lse = new Float64Array(0);
+  private inv = new Float64Array(0);
 
-  forward(...inputs: Tensor[]): Tensor {
-    expectInputs('SoftmaxCrossEntropyGate', inputs, 2);
-    const s = inputs[0];
-    const y = inputs[1];
+  forward(...inputs: Tensor[]): Tensor;
+  // Declared parameters, not a rest array: the graph calls forward(s, y), which then allocates nothing.
+  forward(s: Tensor, y: Tensor, extra?: unknown): Tensor {
+    expectArgs('SoftmaxCrossEntropyGate', givenCount(s, y, extra), 2, s, y);
     checkClassLabels('SoftmaxCrossEntropyGate', s, y);
     const n = s.shape[0]; // indexing, not destructuring: no iterator per call
     const c = s.shape[1];
-    const p = (this.probs = Tensor.reuse(this.probs, s.shape, 'float64'));
+    const e = (this.exps = Tensor.reuse(this.exps, s.shape, 'float64'));
     const out = (this.output = scalarBuffer(this.output, s.dtype));
     this.scores = s;
     this.labels = y;
-    const sd = s.data;
-    const pd = p.data;
-    const yd = y.data;
-    if (this.lse.length < n) this.lse = new Float64Array(n);
+    if (this.lse.length < n) {
+      this.lse = new Float64Array(n);
+      this.inv = new Float64Array(n);
+    }
     const lse = this.lse;
-    softmaxLines(sd, pd, n, c, 1, lse);
+    const sd = s.data;
+    const yd = y.data;
+    shiftedExpRows(sd, e.data, n, c, lse, this.inv);
     let total = 0;
     for (let i = 0; i < n; i++) total += lse[i] - sd[i * c + yd[i]];
     out.data[0] = total / n;
@@ -61,15 +66,17 @@ export class SoftmaxCrossEntropyGate implements Gate {
     const ds = gradBuffer(this.grads, 0, s);
     const dy = gradBuffer(this.grads, 1, y);
     dy.data.fill(0);
-    const scale = dout.data[0] / n;
-    const pd = (this.probs as Tensor).data;
-    const d = ds.data;
-    const yd = y.data;
-    for (let i = 0; i < n; i++) {
-      const row = i * c;
-      for (let j = 0; j < c; j++) d[row + j] = pd[row + j] * scale;
-      d[row + yd[i]] -= scale;
-    }
+    crossEntropyGrad((this.exps as Tensor).data, this.inv, y.data, ds.data, n, c, dout.data[0] / n);
     return this.grads;
+  }
+}
+
+/** d[i, j] = (softmax(s)[i, j] − [j = yᵢ]) · scale, the softmax being exps[i, j] · inv[i]: one pass writing the gradient. */
+function crossEntropyGrad(exps: TypedArray, inv: Float64Array, yd: TypedArray, d: TypedArray, n: number, c: number, scale: number): void {
+  for (let i = 0; i < n; i++) {
+    const row = i * c;
+    const r = inv[i];
+    for (let j = 0; j < c; j++) d[row + j] = exps[row + j] * r * scale;
+    d[row + yd[i]] -= scale;
   }
 }

@@ -30,3 +30,26 @@ export function softmaxRow(x: TypedArray, out: TypedArray, base: number, len: nu
 export function softmaxLines(x: TypedArray, out: TypedArray, outer: number, len: number, inner: number, lse?: Float64Array): void {
   for (let o = 0; o < outer; o++) for (let i = 0; i < inner; i++) softmaxRow(x, out, o * len * inner + i, len, inner, lse, o * inner + i);
 }
+
+/**
+ * The exponentials of softmax without the normalising pass, for softmax-cross-entropy: for each row
+ * i of x [n, c], out[i, j] = e^(x[i, j] − mᵢ) (mᵢ the row's maximum), lse[i] = mᵢ + log Σⱼ out[i, j]
+ * and inv[i] = 1 / Σⱼ out[i, j]. The loss needs only lse; backward scales out by inv as it writes the
+ * gradient, so the logits are read twice (maximum, exponentials) and the probabilities never written.
+ */
+export function shiftedExpRows(x: TypedArray, out: TypedArray, n: number, c: number, lse: Float64Array, inv: Float64Array): void {
+  for (let i = 0; i < n; i++) {
+    const base = i * c;
+    const end = base + c;
+    let m = -Infinity;
+    for (let j = base; j < end; j++) if (x[j] > m) m = x[j];
+    let s = 0;
+    for (let j = base; j < end; j++) {
+      const e = Math.exp(x[j] - m);
+      out[j] = e;
+      s += e;
+    }
+    inv[i] = 1 / s;
+    lse[i] = m + Math.log(s);
+  }
+}
