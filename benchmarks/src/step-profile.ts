@@ -78,6 +78,14 @@ function w2(reps: number): void {
     g.forward();
     g.backward();
   };
+  if (reps < 0) {
+    // Profile mode (`w2 -N`): only the reused graph, for N seconds, for `node --cpu-prof`.
+    const t0 = now();
+    while (now() - t0 < -reps * 1000) reuse();
+    console.log(`W2 reuse: ${bytesPerStep(reuse, 20).toFixed(0)} B/step`);
+    if (process.argv.includes('--sites')) for (const line of allocationSites(reuse, 20)) console.log(line);
+    return;
+  }
   const vp = Array.from(params0, (v) => new Value(v));
   const vx = Array.from(data.x, (v) => new Value(v));
   const vy = Array.from(data.y, (v) => new Value(v));
@@ -155,6 +163,6 @@ const leanOps = {
 };
 
 const [which = 'w1', repsArg = '5'] = process.argv.slice(2);
-const reps = Number(repsArg) || 5;
+const reps = Number(repsArg) || 5; // w2 with a negative count: profile the reused graph alone for that many seconds
 if (which === 'w2') w2(reps);
 else void w1(reps);

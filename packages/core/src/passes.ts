@@ -1,6 +1,6 @@
 import { NonFiniteError, GradientContractError } from './errors';
 import { Gate } from './gate';
-import { addInto, checkGradients, locate, rethrowAt, summarize } from './graph-checks';
+import { addInto, alreadyChecked, checkGradients, locate, rememberChecked, rethrowAt, summarize } from './graph-checks';
 import type { GraphNode } from './graph-node';
 import { shapesEqual } from './shape';
 import { Tensor } from './tensor';
@@ -75,7 +75,10 @@ export function backwardPass(
     let grads: Tensor[];
     try {
       grads = (node.gate as Gate).backward(dout);
-      checkGradients(node, grads, dout, finiteCheck, strict?.doutCopy);
+      if (finiteCheck || strict !== undefined || !alreadyChecked(node, grads)) {
+        checkGradients(node, grads, dout, finiteCheck, strict?.doutCopy);
+        rememberChecked(node, grads);
+      }
     } catch (e) {
       throw rethrowAt(e, node.describe(), node);
     }

@@ -160,3 +160,50 @@ describe('backward: first contribution written, later ones added', () => {
     expect(grad(g, 'w')).toEqual([14]);
   });
 });
+
+describe('the gradient check, answered once per array of tensors', () => {
+  /** Identity whose backward returns the same array each pass; `swap` puts another tensor in it. */
+  @injectable()
+  class SameArray implements Gate {
+    static swap: Tensor | undefined;
+    private readonly grads: Tensor[] = [];
+    private out: Tensor | undefined;
+    forward(...inputs: Tensor[]): Tensor {
+      return (this.out = inputs[0].clone());
+    }
+    backward(dout: Tensor): Tensor[] {
+      this.grads[0] = SameArray.swap ?? (this.grads[0] ? this.grads[0].copyFrom(dout) : dout.clone());
+      return this.grads;
+    }
+  }
+
+  test('a tensor of the wrong shape put into the same array later is still caught', () => {
+    const g = graph();
+    const x = g.parameter('x', Tensor.from(2));
+    g.gate(SameArray, [x], { name: 's' });
+    for (let i = 0; i < 2; i++) {
+      g.forward();
+      g.backward();
+    }
+    SameArray.swap = Tensor.zeros([3]);
+    g.forward();
+    expect(() => g.backward()).toThrow("node 's' (SameArray).backward: gradient 0 (for 'x') has shape [3], expected the input's shape []");
+    SameArray.swap = undefined;
+  });
+
+  test('the same tensors against an input fed another shape are checked again', () => {
+    const g = graph();
+    const x = g.input('x');
+    g.gate(SameArray, [x], { name: 's' });
+    const seed1 = Tensor.from([1, 1]);
+    g.forward({ x: [1, 2] });
+    g.backward({ seed: seed1 });
+    g.forward({ x: [1, 2] });
+    g.backward({ seed: seed1 });
+    // The very tensor that passed the check (shape [2]), now against an x of shape [3].
+    SameArray.swap = (g.node('s').gate as unknown as { grads: Tensor[] }).grads[0];
+    g.forward({ x: [1, 2, 3] });
+    expect(() => g.backward({ seed: Tensor.from([1, 1, 1]) })).toThrow("gradient 0 (for 'x') has shape [2], expected the input's shape [3]");
+    SameArray.swap = undefined;
+  });
+});
