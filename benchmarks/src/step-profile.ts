@@ -39,7 +39,7 @@ function allocationSites(step: () => void, steps: number): string[] {
     const here = `${n.callFrame.functionName || '(anon)'} ${n.callFrame.url.split('/').slice(-2).join('/')}:${n.callFrame.lineNumber + 1}`;
     const p = [...path, here];
     if (n.selfSize > 0) {
-      const key = p.slice(-4).join(' < ');
+      const key = p.slice(-5).join(' < ');
       sites.set(key, (sites.get(key) ?? 0) + n.selfSize);
     }
     for (const c of n.children) walk(c, p);
@@ -54,7 +54,11 @@ async function w1(reps: number): Promise<void> {
   await withKernel('auto', 1, (k) => {
     const t = chainruleMlp(data, k);
     let s = 0;
-    for (let i = 0; i < 30; i++) t.step(s++, false);
+    // `--warm N`: steps before timing (the bench measures its bytes/step after about 300 steps).
+    const warmAt = process.argv.indexOf('--warm');
+    const warm = warmAt > 0 ? Number(process.argv[warmAt + 1]) : 30;
+    for (let i = 0; i < warm; i++) t.step(s++, false);
+    if (process.argv.includes('--sites-first')) for (const line of allocationSites(() => void t.step(s++, false), 200)) console.log(line);
     const rates: number[] = [];
     for (let r = 0; r < reps; r++) {
       const t0 = now();

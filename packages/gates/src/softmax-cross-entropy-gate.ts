@@ -1,7 +1,7 @@
 import { expectArgs, expectDout, Gate, givenCount, Tensor, TypedArray } from '@chainrule/core';
 import { injectable } from 'inversify';
 import { checkClassLabels } from './labels';
-import { shiftedExpRows } from './softmax-row';
+import { softmaxLines } from './softmax-row';
 import { gradBuffer, scalarBuffer } from './grad-buffer';
 
 /**
@@ -50,7 +50,7 @@ export class SoftmaxCrossEntropyGate implements Gate {
     const lse = this.lse;
     const sd = s.data;
     const yd = y.data;
-    shiftedExpRows(sd, e.data, n, c, lse, this.inv);
+    softmaxLines(sd, e.data, n, c, 1, lse, this.inv); // exponentials only: backward normalises as it writes
     let total = 0;
     for (let i = 0; i < n; i++) total += lse[i] - sd[i * c + yd[i]];
     out.data[0] = total / n;
