@@ -6,11 +6,13 @@ import { chainruleMlp } from './peers/chainrule-mlp';
 import { chainruleScalarGraph, scalarContainer } from './peers/chainrule-scalar';
 import { Value, valueOps } from './peers/micrograd';
 import { countScalarNodes, scalarMlpLoss } from './peers/types';
+import { trainThroughput } from './train-throughput';
 import { withKernel } from './workloads';
 
 // A quick measurement of the step around the kernel (issue 19), for A/B comparisons while tuning:
 //   node benchmarks/dist/step-profile.js w1 [reps]     W1 samples/s (1 thread), B/step, top allocation sites
 //   node benchmarks/dist/step-profile.js w2 [reps]     W2 reused graph vs the micrograd-style floor, interleaved
+//   node benchmarks/dist/step-profile.js w1bench 300   the bench's own W1 row (trainThroughput) with --quick's steps (1000: the default's)
 // It prints medians and ranges; `npm run bench` stays the reference.
 
 interface HeapNode {
@@ -68,6 +70,16 @@ async function w1(reps: number): Promise<void> {
     const bytes = bytesPerStep(() => void t.step(s++, false), 200);
     console.log(`W1 samples/s median ${median(rates).toFixed(0)} range ${Math.min(...rates).toFixed(0)}-${Math.max(...rates).toFixed(0)}; ${bytes.toFixed(0)} B/step`);
     if (process.argv.includes('--sites')) for (const line of allocationSites(() => void t.step(s++, false), 200)) console.log(line);
+  });
+}
+
+/** W1 as `npm run bench` measures it (one thread, no variants), with lossSteps 300 (--quick) or 1000 (default). */
+async function w1Bench(lossSteps: number): Promise<void> {
+  const spec = { ...W1_SPEC, hidden: [...W1_SPEC.hidden] };
+  const data = makeMlpData(spec);
+  await withKernel('auto', 1, (k) => {
+    const row = trainThroughput(chainruleMlp(data, k), spec.batch, { warmup: 20, steps: lossSteps >= 1000 ? 200 : 50, reps: 3, lossSteps, allocSteps: 200 }, 'W1 mlp-train', 'float32');
+    console.log(`W1 loss-steps ${lossSteps}: ${row.value.toFixed(0)} samples/s (reps ${row.samples.map((v) => v.toFixed(0)).join(' ')}), ${(row.bytesPerStep as number).toFixed(0)} B/step, loss ${(row.loss as number).toFixed(5)}`);
   });
 }
 
@@ -169,4 +181,5 @@ const leanOps = {
 const [which = 'w1', repsArg = '5'] = process.argv.slice(2);
 const reps = Number(repsArg) || 5; // w2 with a negative count: profile the reused graph alone for that many seconds
 if (which === 'w2') w2(reps);
+else if (which === 'w1bench') void w1Bench(Number(repsArg));
 else void w1(reps);

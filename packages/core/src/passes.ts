@@ -118,10 +118,14 @@ function zeroBuffer(node: GraphNode, pass: number): Tensor {
   return t;
 }
 
-/** into = from, where `from` has into's shape and dtype. */
+/**
+ * into = 0 + from, where `from` has into's shape: one pass that writes, where zero-filling and adding
+ * took two. The `+ 0` turns −0 into +0 as adding to a zeroed buffer did, so gradients keep their
+ * bits (the eager tape and the graph agree exactly, signs of zero included).
+ */
 function copyInto(into: Tensor, from: Tensor): void {
   const a = into.data;
   const b = from.data;
-  if (a.length === 1) a[0] = b[0]; // scalar graphs: no call
-  else a.set(b);
+  if (a.length === 1) a[0] = b[0] + 0; // scalar graphs: no loop
+  else for (let i = 0; i < a.length; i++) a[i] = b[i] + 0;
 }
