@@ -1,6 +1,6 @@
 import { NonFiniteError, GradientContractError } from './errors';
 import { Gate } from './gate';
-import { addInto, alreadyChecked, checkGradients, locate, rememberChecked, rethrowAt, summarize } from './graph-checks';
+import { addInto, alreadyChecked, checkGradients, checkLeafGradients, locate, rememberChecked, rethrowAt, summarize } from './graph-checks';
 import type { GraphNode } from './graph-node';
 import { shapesEqual } from './shape';
 import { Tensor } from './tensor';
@@ -89,6 +89,11 @@ export function backwardPass(
       if (input.gradPass === pass) addInto(input.scratch as Tensor, grads[j]);
       else copyInto(workBuffer(input, pass), grads[j]); // the first contribution is written, not added to zeros
     }
+  }
+  if (finiteCheck) {
+    // The leaf check reads every leaf's work buffer: give the ones no consumer reached their zeros first.
+    for (let k = 0; k < order.length; k++) if (order[k].needsGrad && order[k].gradPass !== pass) zeroBuffer(order[k], pass);
+    checkLeafGradients(order, accumulate);
   }
   // Commit: every buffer computed, so swap them in (no copy, no allocation).
   for (let k = 0; k < order.length; k++) {
