@@ -3,7 +3,7 @@ import { BroadcastPlan } from './broadcast';
 import { Gate } from './gate';
 import { describeGateBase } from './gate-description';
 import { broadcastRule, sameShapeRule } from './shape-inference';
-import { expectArgs, expectDout } from './gate-checks';
+import { expectArgs, expectDout, givenCount } from './gate-checks';
 import { shapesEqual } from './shape';
 import { resultDType, Tensor, TypedArray } from './tensor';
 
@@ -27,9 +27,9 @@ export abstract class UnaryGate implements Gate {
   protected abstract differentiate(x: TypedArray, out: TypedArray, dout: TypedArray, dx: TypedArray): void;
 
   forward(...inputs: Tensor[]): Tensor;
-  // One declared parameter, not a rest array: the graph calls forward(x), which then allocates nothing.
-  forward(x: Tensor): Tensor {
-    expectArgs(this.gateName, arguments.length, 1, x);
+  // One declared parameter (and one to notice extras), not a rest array: the graph calls forward(x), which then allocates nothing.
+  forward(x: Tensor, extra?: unknown): Tensor {
+    expectArgs(this.gateName, givenCount(x, extra), 1, x);
     const out = (this.output = Tensor.reuse(this.output, x.shape, x.dtype));
     this.input = x;
     this.compute(x.data, out.data);
@@ -75,9 +75,9 @@ export abstract class BinaryGate implements Gate {
 
   forward(...inputs: Tensor[]): Tensor;
   // Two declared parameters, not a rest array: the graph calls forward(x, y), which then allocates nothing.
-  forward(x: Tensor, y: Tensor): Tensor {
+  forward(x: Tensor, y: Tensor, extra?: unknown): Tensor {
     const name = this.gateName;
-    expectArgs(name, arguments.length, 2, x, y);
+    expectArgs(name, givenCount(x, y, extra), 2, x, y);
     // Reuse the plan for the same shapes without building the context string (this runs per node per step).
     const prev = this.plan;
     const plan = (this.plan =

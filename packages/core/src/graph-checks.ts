@@ -23,6 +23,32 @@ export function gradientsMatch(node: GraphNode, grads: Tensor[]): boolean {
 }
 
 /**
+ * Whether `grads` is the very array, holding the very tensors, that passed the gradient check for
+ * these very input values last time: a tensor's shape and dtype never change, so the check's answer
+ * is then known. This hoists the check out of the steady state of a reused graph (a gate that reuses
+ * its buffers returns the same array of the same tensors every pass); only nodes of one or two inputs.
+ */
+export function alreadyChecked(node: GraphNode, grads: Tensor[]): boolean {
+  if (node.checkedGrads === undefined || grads !== node.checkedGrads) return false;
+  const inputs = node.inputNodes;
+  const n = inputs.length;
+  if (grads.length !== n || grads[0] !== node.checked0 || inputs[0].value !== node.checkedValue0) return false;
+  return n === 1 || (grads[1] === node.checked1 && inputs[1].value === node.checkedValue1);
+}
+
+/** Records grads as checked for alreadyChecked (after checkGradients passed). */
+export function rememberChecked(node: GraphNode, grads: Tensor[]): void {
+  const inputs = node.inputNodes;
+  const n = inputs.length;
+  if (n < 1 || n > 2) return;
+  node.checkedGrads = grads;
+  node.checked0 = grads[0];
+  node.checkedValue0 = inputs[0].value;
+  node.checked1 = n === 2 ? grads[1] : undefined;
+  node.checkedValue1 = n === 2 ? inputs[1].value : undefined;
+}
+
+/**
  * Throws GradientContractError (or NonFiniteError in finite-check mode) unless `grads` holds one
  * gradient per input with its shape and dtype, and, given `doutCopy` (strict mode), dout is unchanged.
  */

@@ -82,6 +82,18 @@ export class GraphNode {
   inputNodes: GraphNode[] = [];
   /** @internal input values handed to the gate, reused every forward. */
   readonly args: Tensor[] = [];
+  /** @internal the backward pass that last wrote `scratch` (a node written in this pass adds, else it writes). */
+  gradPass = 0;
+  /** @internal the gradient array (and its tensors, and the input values) that last passed the graph's gradient check. */
+  checkedGrads: Tensor[] | undefined;
+  /** @internal see checkedGrads (nodes of one or two inputs). */
+  checked0: Tensor | undefined;
+  /** @internal see checkedGrads. */
+  checked1: Tensor | undefined;
+  /** @internal see checkedGrads. */
+  checkedValue0: Tensor | undefined;
+  /** @internal see checkedGrads. */
+  checkedValue1: Tensor | undefined;
   /** @internal whether backward computes this node's gradient. */
   needsGrad = false;
   /** A gate node's output shape inferred when it was added (`null`: a size known only at forward, the batch); undefined when not inferable. */

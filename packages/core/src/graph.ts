@@ -242,10 +242,16 @@ export class ComputationalGraph {
     return this.nodeList.filter((n) => n.kind === 'parameter');
   }
 
+  /**
+   * Finds a node by name for the sort. A bound field, not an arrow inside topologicalOrder(): a
+   * closure there would make every call allocate a context (W1's step calls it twice, unoptimised).
+   */
+  private readonly lookup = (name: string): GraphNode | undefined => this.byName.get(name);
+
   /** Nodes in the order forward runs them. */
   topologicalOrder(): readonly GraphNode[] {
     if (!this.order) {
-      const order = topologicalSort(this.nodeList, (name) => this.byName.get(name));
+      const order = topologicalSort(this.nodeList, this.lookup);
       // Inputs come first in the order, so every needsGrad is settled: tell gates that can skip work.
       for (const node of order) this.prepareNode(node);
       this.order = order;

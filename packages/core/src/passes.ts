@@ -1,6 +1,6 @@
 import { NonFiniteError, GradientContractError } from './errors';
 import { Gate } from './gate';
-import { addInto, checkGradients, checkLeafGradients, locate, rethrowAt, summarize } from './graph-checks';
+import { addInto, alreadyChecked, checkGradients, checkLeafGradients, locate, rememberChecked, rethrowAt, summarize } from './graph-checks';
 import type { GraphNode } from './graph-node';
 import { shapesEqual } from './shape';
 import { Tensor } from './tensor';
@@ -35,10 +35,18 @@ export function forwardPass(order: readonly GraphNode[], finiteCheck: boolean): 
   }
 }
 
+/** Counts backward passes, so a node knows whether this pass has written its work buffer yet (`node.gradPass`). */
+let passes = 0;
+
 /**
  * Runs the gates in reverse order from dL/d(out) = seed (default 1), summing gradients at branches
  * into each node's work buffer, and commits (swaps the buffers in as `node.grad`) only when every
  * gate has succeeded. `strict` (strictGates) holds the copy of each dout that checks it is unchanged.
+ *
+ * No pass is wasted: the first gradient a node receives in a pass is copied into its work buffer
+ * (marked with the pass number) and later ones are added, so no buffer is zeroed only to be
+ * added to; only a node that receives nothing (not connected to the output) is zero-filled. The work
+ * buffers are never the committed gradients, so a gate that throws still changes no `node.grad`.
  */
 export function backwardPass(
   order: readonly GraphNode[],
@@ -48,24 +56,18 @@ export function backwardPass(
   finiteCheck: boolean,
   strict: { doutCopy?: Tensor } | undefined,
 ): void {
-  for (let k = 0; k < order.length; k++) {
-    const node = order[k];
-    if (!node.needsGrad) continue;
-    const v = node.value as Tensor;
-    const d = (node.scratch = Tensor.reuse(node.scratch, v.shape, v.dtype)).data;
-    if (d.length === 1) d[0] = 0; // scalar graphs: skip the fill() call
-    else d.fill(0);
-  }
+  const pass = ++passes;
   // An output that depends on nothing with a gradient still commits (zero) gradients below.
   if (out.needsGrad) {
-    const outGrad = out.scratch as Tensor;
-    if (seed) addInto(outGrad, seed);
-    else outGrad.data[0] += 1;
+    const outGrad = workBuffer(out, pass);
+    if (seed) copyInto(outGrad, seed);
+    else outGrad.data[0] = 1;
   }
   for (let k = order.length - 1; k >= 0; k--) {
     const node = order[k];
     if (node.kind !== 'gate' || !node.needsGrad) continue;
-    const dout = node.scratch as Tensor;
+    // A gate node no consumer reached (a branch off the output) gets dout = 0, as PyTorch would give it.
+    const dout = node.gradPass === pass ? (node.scratch as Tensor) : zeroBuffer(node, pass);
     if (finiteCheck && !dout.isFinite()) {
       throw locate(new NonFiniteError(`${node.describe()}: its upstream gradient holds NaN or Infinity (made by the gate that consumes it)`), node);
     }
@@ -73,23 +75,62 @@ export function backwardPass(
     let grads: Tensor[];
     try {
       grads = (node.gate as Gate).backward(dout);
-      checkGradients(node, grads, dout, finiteCheck, strict?.doutCopy);
+      if (finiteCheck || strict !== undefined || !alreadyChecked(node, grads)) {
+        checkGradients(node, grads, dout, finiteCheck, strict?.doutCopy);
+        rememberChecked(node, grads);
+      }
     } catch (e) {
       throw rethrowAt(e, node.describe(), node);
     }
-    for (let j = 0; j < node.inputNodes.length; j++) {
-      const input = node.inputNodes[j];
-      if (input.needsGrad) addInto(input.scratch as Tensor, grads[j]);
+    const inputs = node.inputNodes;
+    for (let j = 0; j < inputs.length; j++) {
+      const input = inputs[j];
+      if (!input.needsGrad) continue;
+      if (input.gradPass === pass) addInto(input.scratch as Tensor, grads[j]);
+      else copyInto(workBuffer(input, pass), grads[j]); // the first contribution is written, not added to zeros
     }
   }
-  if (finiteCheck) checkLeafGradients(order, accumulate);
+  if (finiteCheck) {
+    // The leaf check reads every leaf's work buffer: give the ones no consumer reached their zeros first.
+    for (let k = 0; k < order.length; k++) if (order[k].needsGrad && order[k].gradPass !== pass) zeroBuffer(order[k], pass);
+    checkLeafGradients(order, accumulate);
+  }
   // Commit: every buffer computed, so swap them in (no copy, no allocation).
   for (let k = 0; k < order.length; k++) {
     const node = order[k];
     if (!node.needsGrad) continue;
+    const work = node.gradPass === pass ? (node.scratch as Tensor) : zeroBuffer(node, pass);
     const g = node.grad;
-    if (accumulate && g && shapesEqual(g.shape, (node.scratch as Tensor).shape)) addInto(node.scratch as Tensor, g);
-    node.grad = node.scratch;
+    if (accumulate && g && shapesEqual(g.shape, work.shape)) addInto(work, g);
+    node.grad = work;
     node.scratch = g;
   }
+}
+
+/** The node's work buffer in its value's shape and dtype (contents undefined), marked as written in this pass. */
+function workBuffer(node: GraphNode, pass: number): Tensor {
+  const v = node.value as Tensor;
+  node.gradPass = pass;
+  return (node.scratch = Tensor.reuse(node.scratch, v.shape, v.dtype));
+}
+
+/** The node's work buffer set to zero: the gradient of a node that received none in this pass. */
+function zeroBuffer(node: GraphNode, pass: number): Tensor {
+  const t = workBuffer(node, pass);
+  const d = t.data;
+  if (d.length === 1) d[0] = 0; // scalar graphs: skip the fill() call
+  else d.fill(0);
+  return t;
+}
+
+/**
+ * into = 0 + from, where `from` has into's shape: one pass that writes, where zero-filling and adding
+ * took two. The `+ 0` turns −0 into +0 as adding to a zeroed buffer did, so gradients keep their
+ * bits (the eager tape and the graph agree exactly, signs of zero included).
+ */
+function copyInto(into: Tensor, from: Tensor): void {
+  const a = into.data;
+  const b = from.data;
+  if (a.length === 1) a[0] = b[0] + 0; // scalar graphs: no loop
+  else for (let i = 0; i < a.length; i++) a[i] = b[i] + 0;
 }

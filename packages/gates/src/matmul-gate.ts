@@ -1,6 +1,7 @@
 import {
   expectDout,
   expectArgs,
+  givenCount,
   formatShape,
   defaultKernel,
   Gate,
@@ -61,8 +62,8 @@ export class MatMulGate implements Gate {
 
   forward(...inputs: Tensor[]): Tensor;
   // Two declared parameters, not a rest array: the graph calls forward(x, w), which then allocates nothing.
-  forward(x: Tensor, w: Tensor): Tensor {
-    expectArgs('MatMulGate', arguments.length, 2, x, w);
+  forward(x: Tensor, w: Tensor, extra?: unknown): Tensor {
+    expectArgs('MatMulGate', givenCount(x, w, extra), 2, x, w);
     const outShape = this.plan(x, w);
     const out = (this.output = Tensor.reuse(this.output, outShape, resultDType(x.dtype, w.dtype)));
     this.x = x;

@@ -29,6 +29,7 @@ export class ReLUGate extends UnaryGate {
   }
 
   protected differentiate(x: TypedArray, out: TypedArray, dout: TypedArray, dx: TypedArray): void {
-    for (let i = 0; i < dx.length; i++) dx[i] = x[i] > 0 ? dout[i] : x[i] <= 0 ? 0 : NaN;
+    // NaN (neither > 0 nor <= 0) passes as x itself: a NaN literal here made V8 box every element (~95 KB per W1 step).
+    for (let i = 0; i < dx.length; i++) dx[i] = x[i] > 0 ? dout[i] : x[i] <= 0 ? 0 : x[i];
   }
 }

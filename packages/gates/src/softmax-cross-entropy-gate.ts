@@ -1,4 +1,4 @@
-import { expectDout, expectInputs, Gate, GateDescription, Tensor, TypedArray } from '@chainrule/core';
+import { expectArgs, expectDout, Gate, GateDescription, givenCount, Tensor, TypedArray } from '@chainrule/core';
 import { injectable } from 'inversify';
 import { checkClassLabels, labelsLossRule } from './labels';
 import { shifted, softmaxLines } from './softmax-row';
@@ -31,10 +31,10 @@ export class SoftmaxCrossEntropyGate implements Gate {
   /** Each row's maximum and log Σ (softmaxRow's stats), grown to the largest batch seen. */
   private stats = new Float64Array(0);
 
-  forward(...inputs: Tensor[]): Tensor {
-    expectInputs('SoftmaxCrossEntropyGate', inputs, 2);
-    const s = inputs[0];
-    const y = inputs[1];
+  forward(...inputs: Tensor[]): Tensor;
+  // Declared parameters, not a rest array: the graph calls forward(s, y), which then allocates nothing.
+  forward(s: Tensor, y: Tensor, extra?: unknown): Tensor {
+    expectArgs('SoftmaxCrossEntropyGate', givenCount(s, y, extra), 2, s, y);
     checkClassLabels('SoftmaxCrossEntropyGate', s, y);
     const n = s.shape[0]; // indexing, not destructuring: no iterator per call
     const c = s.shape[1];

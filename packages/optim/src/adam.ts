@@ -49,7 +49,11 @@ export class Adam extends Optimizer<AdamOptions & Record<string, number>> {
   }
 }
 
-/** The shared Adam/AdamW kernel: l2 is coupled decay (added to g), decoupled is AdamW's θ ← θ − η·λ·θ, applied first. */
+/**
+ * The shared Adam/AdamW kernel, one pass over θ, ∇θ, m and v: l2 is coupled decay (added to g),
+ * decoupled is AdamW's θ ← θ − η·λ·θ, applied first. The bias corrections are computed once per call,
+ * in PyTorch's form: θ ← θ − (η / (1 − β1^t)) · m / (√v / √(1 − β2^t) + ε).
+ */
 export function adamUpdate(
   theta: TypedArray,
   grad: TypedArray,
@@ -63,14 +67,19 @@ export function adamUpdate(
   decoupled: number,
   t: number,
 ): void {
-  const bc1 = 1 - Math.pow(beta1, t);
-  const bc2 = 1 - Math.pow(beta2, t);
-  const shrink = 1 - lr * decoupled;
-  for (let i = 0; i < theta.length; i++) {
-    if (decoupled !== 0) theta[i] *= shrink;
-    const g = grad[i] + l2 * theta[i];
-    m[i] = beta1 * m[i] + (1 - beta1) * g;
-    v[i] = beta2 * v[i] + (1 - beta2) * g * g;
-    theta[i] -= (lr * (m[i] / bc1)) / (sqrt(v[i] / bc2) + eps);
+  const stepSize = lr / (1 - Math.pow(beta1, t));
+  const rootBc2 = sqrt(1 - Math.pow(beta2, t));
+  const shrink = 1 - lr * decoupled; // exactly 1 without decoupled decay, so θ·shrink = θ
+  const keep1 = 1 - beta1;
+  const keep2 = 1 - beta2;
+  const n = theta.length;
+  for (let i = 0; i < n; i++) {
+    const th = theta[i] * shrink;
+    const g = grad[i] + l2 * th;
+    const mi = beta1 * m[i] + keep1 * g;
+    const vi = beta2 * v[i] + keep2 * g * g;
+    m[i] = mi;
+    v[i] = vi;
+    theta[i] = th - stepSize * (mi / (sqrt(vi) / rootBc2 + eps));
   }
 }

@@ -47,24 +47,32 @@ export class SGD extends Optimizer<SGDOptions & Hyperparameters> {
   }
 
   protected update(theta: TypedArray, grad: TypedArray, slots: TypedArray[]): void {
-    const { lr, momentum: mu, nesterov, weightDecay: wd } = this.hyper;
-    const n = theta.length;
-    if (mu === 0 || slots.length === 0) {
-      for (let i = 0; i < n; i++) theta[i] -= lr * (grad[i] + wd * theta[i]);
-      return;
+    const h = this.hyper;
+    if (h.momentum === 0 || slots.length === 0) sgdStep(theta, grad, h.lr, h.weightDecay);
+    else momentumStep(theta, grad, slots[0], h.lr, h.momentum, h.weightDecay, h.nesterov);
+  }
+}
+
+/** θ ← θ − η·(∇θ + λ·θ): one pass over the parameter (λ = 0 reads θ once: its own loop). */
+function sgdStep(theta: TypedArray, grad: TypedArray, lr: number, wd: number): void {
+  const n = theta.length;
+  if (wd === 0) for (let i = 0; i < n; i++) theta[i] -= lr * grad[i];
+  else for (let i = 0; i < n; i++) theta[i] -= lr * (grad[i] + wd * theta[i]);
+}
+
+/** v ← μ·v + g;  θ ← θ − η·v (Nesterov: θ ← θ − η·(g + μ·v)), g = ∇θ + λ·θ: one pass over θ, ∇θ and v. */
+function momentumStep(theta: TypedArray, grad: TypedArray, v: TypedArray, lr: number, mu: number, wd: number, nesterov: boolean): void {
+  const n = theta.length;
+  if (nesterov) {
+    for (let i = 0; i < n; i++) {
+      const g = grad[i] + wd * theta[i];
+      v[i] = mu * v[i] + g;
+      theta[i] -= lr * (g + mu * v[i]);
     }
-    const v = slots[0];
-    if (nesterov) {
-      for (let i = 0; i < n; i++) {
-        const g = grad[i] + wd * theta[i];
-        v[i] = mu * v[i] + g;
-        theta[i] -= lr * (g + mu * v[i]);
-      }
-    } else {
-      for (let i = 0; i < n; i++) {
-        v[i] = mu * v[i] + grad[i] + wd * theta[i];
-        theta[i] -= lr * v[i];
-      }
+  } else {
+    for (let i = 0; i < n; i++) {
+      v[i] = mu * v[i] + grad[i] + wd * theta[i];
+      theta[i] -= lr * v[i];
     }
   }
 }
