@@ -27,6 +27,14 @@ export function encodeTensor(t: Tensor): SavedTensor {
 
 /** Decodes a tensor saved by encodeTensor, checking its size and checksum. */
 export function decodeTensor(saved: SavedTensor, where = 'tensor'): Tensor {
+  const bytes = checkTensorData(saved, where);
+  const data = allocate(saved.dtype, sizeOf(saved.shape));
+  fromLittleEndianBytes(bytes, data);
+  return new Tensor(data, saved.shape);
+}
+
+/** Checks a saved tensor's fields, its byte count and its CRC-32; returns its bytes. */
+export function checkTensorData(saved: SavedTensor, where: string): Uint8Array {
   checkSavedTensor(saved, where);
   const bytes = fromBase64(saved.data, where);
   const width = saved.dtype === 'float32' ? 4 : 8;
@@ -40,9 +48,7 @@ export function decodeTensor(saved: SavedTensor, where = 'tensor'): Tensor {
   if (sum !== saved.crc32) {
     throw new SerializationError(`${where}: checksum mismatch (file says ${saved.crc32}, data gives ${sum}): the data is corrupted`);
   }
-  const data = allocate(saved.dtype, size);
-  fromLittleEndianBytes(bytes, data);
-  return new Tensor(data, saved.shape);
+  return bytes;
 }
 
 /** Throws SerializationError unless `t` has a saved tensor's fields, with as much data as its shape needs. */
