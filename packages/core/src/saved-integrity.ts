@@ -79,7 +79,7 @@ function walk(value: unknown, path: string, depth: number, limit: { maxDepth: nu
   }
   if (typeof value !== 'object' || value === undefined) throw new SerializationError(`${limit.verb}: ${path} is ${value === undefined ? 'undefined' : `a ${typeof value}`}, which JSON cannot hold`);
   if (depth >= limit.maxDepth) {
-    throw new SerializationError(`${limit.verb}: ${path} is nested more than ${limit.maxDepth} levels deep (the limit, option maxDepth); refused without reading further`);
+    throw new SerializationError(`${limit.verb}: ${shortPath(path)} is nested more than ${limit.maxDepth} levels deep (the limit, option maxDepth); refused without reading further`);
   }
   if (Array.isArray(value)) {
     out.push('[');
@@ -103,4 +103,12 @@ function walk(value: unknown, path: string, depth: number, limit: { maxDepth: nu
     walk((value as Record<string, unknown>)[key], `${path}.${key}`, depth + 1, limit, out);
   });
   out.push('}');
+}
+
+/** A long path with its middle left out at step boundaries: `$.history[0][0]...[0][0]`. */
+function shortPath(path: string): string {
+  if (path.length <= 80) return path;
+  const head = Math.max(path.lastIndexOf('[', 40), path.lastIndexOf('.', 40));
+  const tail = path.slice(-24).search(/[[.]/);
+  return head <= 0 || tail < 0 ? path : `${path.slice(0, head)}...${path.slice(path.length - 24 + tail)}`;
 }

@@ -245,7 +245,7 @@ describe('nesting depth is bounded', () => {
     const json = good.replace(/"history":.*$/, `"history":${deep(20000)}}`);
     expect(json).toContain('[[[[[[');
     for (const f of [() => parseSaved(json), () => loadGraph(json, createGatesContainer()), () => loadParameters(model(), json)]) {
-      expect(refusal(f).message).toMatch(/load: \$\.history(\[0\]){63} is nested more than 64 levels deep \(the limit, option maxDepth\)/);
+      expect(refusal(f).message).toMatch(/load: \$\.history(\[0\])+\.\.\.(\[0\])+ is nested more than 64 levels deep \(the limit, option maxDepth\)/);
     }
     expect(refusal(() => parseSaved(good, { maxDepth: 3 })).message).toMatch(/nested more than 3 levels/);
   });
