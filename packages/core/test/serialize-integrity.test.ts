@@ -3,7 +3,6 @@
 // bounded in depth, and refuses unknown fields; every failure a SerializationError naming where.
 import 'reflect-metadata';
 import {
-  ChainruleError,
   ComputationalGraph,
   decodeTensor,
   documentChecksum,
@@ -24,6 +23,7 @@ import { createGatesContainer, Linear, mlp } from '@chainrule/gates';
 import { Adam } from '@chainrule/optim';
 import { injectable } from 'inversify';
 import { withAllocationBudget } from '../src/allocation-budget';
+import { resealed, thrownAs } from './saved-helpers';
 
 function model(): ComputationalGraph {
   const g = new ComputationalGraph(createGatesContainer());
@@ -51,25 +51,8 @@ function trainedFile(space?: number): string {
 
 const good = trainedFile();
 
-/** Parses, changes and re-seals (recomputes the checksum): an edit by someone who knows the format. */
-function resealed(change: (doc: any) => void, json = good): Record<string, unknown> {
-  const doc = JSON.parse(json);
-  change(doc);
-  doc.checksum = documentChecksum(doc, 64, 'save');
-  return doc;
-}
-
-function refusal(f: () => unknown): SerializationError {
-  let caught: unknown;
-  try {
-    f();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(SerializationError);
-  expect(caught).toBeInstanceOf(ChainruleError);
-  return caught as SerializationError;
-}
+const reseal = (change: (doc: any) => void, json = good): Record<string, unknown> => resealed(json, change);
+const refusal = (f: () => unknown): SerializationError => thrownAs(f, SerializationError);
 
 const values = (g: ComputationalGraph): number[][] => [...namedParameters(g).values()].map((n) => Array.from(n.value!.data));
 
@@ -123,7 +106,7 @@ describe('one checksum over the whole document', () => {
   });
 
   test("parseSaved checks every tensor's CRC-32 as it says, even under a recomputed document checksum", () => {
-    const doc = resealed((d) => {
+    const doc = reseal((d) => {
       const s: string = d.parameters['fc1/b'].data;
       d.parameters['fc1/b'].data = (s[0] === 'A' ? 'B' : 'A') + s.slice(1);
     });
@@ -133,7 +116,7 @@ describe('one checksum over the whole document', () => {
   test('expectedChecksum pins the document: a checksum from a trusted place makes a re-sealed edit fail', () => {
     const pinned = JSON.parse(good).checksum as string;
     expect(() => loadGraph(good, createGatesContainer(), { expectedChecksum: pinned })).not.toThrow();
-    const forged = resealed((d) => (d.graph.nodes.find((n: { name: string }) => n.name === 'scaled').options.a = 3));
+    const forged = reseal((d) => (d.graph.nodes.find((n: { name: string }) => n.name === 'scaled').options.a = 3));
     expect(() => loadGraph(forged, createGatesContainer())).not.toThrow(); // not a signature: a re-sealed edit loads...
     expect(refusal(() => loadGraph(forged, createGatesContainer(), { expectedChecksum: pinned })).message).toMatch(/not the expected "sha256:[0-9a-f]{8}.*it is another document/);
   });
@@ -141,7 +124,7 @@ describe('one checksum over the whole document', () => {
   test('version 1 files (no whole-document checksum) and unknown versions are refused, saying which version is read', () => {
     const v1 = JSON.stringify({ format: 'chainrule', version: 1, parameters: {} });
     expect(refusal(() => parseSaved(v1)).message).toMatch(/file format version 1 is not supported \(this chainrule reads version 2\) \(version 1 files carry no whole-document checksum.*re-save the model\)/);
-    expect(refusal(() => parseSaved(resealed((d) => (d.version = 3)))).message).toMatch(/version 3 is not supported \(this chainrule reads version 2\)$/);
+    expect(refusal(() => parseSaved(reseal((d) => (d.version = 3)))).message).toMatch(/version 3 is not supported \(this chainrule reads version 2\)$/);
     const unsealed = JSON.parse(good);
     delete unsealed.checksum;
     expect(refusal(() => parseSaved(unsealed)).message).toMatch(/\$\.checksum is missing, expected 'sha256:' and 64 hex digits/);
@@ -165,7 +148,7 @@ describe('loading creates only registered gates', () => {
     }
     const c = createGatesContainer();
     c.bind('Service').to(Service);
-    const doc = resealed((d) => (d.graph.nodes.find((n: { name: string }) => n.name === 'scaled').gate = 'Service'));
+    const doc = reseal((d) => (d.graph.nodes.find((n: { name: string }) => n.name === 'scaled').gate = 'Service'));
     expect(refusal(() => loadGraph(doc, c)).message).toMatch(/node 'scaled' uses gate 'Service', not registered in the container/);
     expect(constructed).toBe(0);
   });
@@ -184,7 +167,7 @@ describe('unknown fields are refused, not ignored', () => {
     ['options on a gate that takes none', (d) => (d.graph.nodes.find((n: { name: string }) => n.name === 'loss').options = { a: 1 }), /this gate takes no options/],
   ];
   test.each(cases)('%s (checksum recomputed)', (_name, change, pattern) => {
-    expect(refusal(() => loadGraph(resealed(change), createGatesContainer())).message).toMatch(pattern);
+    expect(refusal(() => loadGraph(reseal(change), createGatesContainer())).message).toMatch(pattern);
   });
 
   test('every registered gate refuses a misspelt option key', () => {
@@ -194,7 +177,7 @@ describe('unknown fields are refused, not ignored', () => {
     for (const gate of names) {
       const g = new ComputationalGraph(createGatesContainer());
       g.input('x');
-      const doc = resealed((d) => d.graph.nodes.push({ kind: 'gate', name: 'probe', gate, inputs: ['x'], options: { notAnOption: 1 } }), saveGraph(g));
+      const doc = reseal((d) => d.graph.nodes.push({ kind: 'gate', name: 'probe', gate, inputs: ['x'], options: { notAnOption: 1 } }), saveGraph(g));
       const message = refusal(() => loadGraph(doc, container)).message;
       expect([gate, message]).toEqual([gate, expect.stringMatching(/unknown option 'notAnOption'|takes no options/)]);
     }
@@ -205,7 +188,7 @@ describe('sizes are checked against a budget before anything is allocated', () =
   const refuseAll = (n: number): Error => new Error(`allocated ${n} values`);
 
   test('a Linear whose options ask for 6000×6000 while its saved weights are 3×4 (and b 4) is refused before it allocates or draws them', () => {
-    const doc = resealed((d) => Object.assign(d.graph.nodes.find((n: { name: string }) => n.name === 'fc1').options, { inFeatures: 6000, outFeatures: 6000 }));
+    const doc = reseal((d) => Object.assign(d.graph.nodes.find((n: { name: string }) => n.name === 'fc1').options, { inFeatures: 6000, outFeatures: 6000 }));
     const t0 = performance.now();
     const e = refusal(() => loadGraph(doc, createGatesContainer()));
     const ms = performance.now() - t0;
@@ -216,9 +199,9 @@ describe('sizes are checked against a budget before anything is allocated', () =
   test('a Conv2D of 5000×5000×3×3 likewise, and 20000×20000 even with maxElements raised', () => {
     const g = new ComputationalGraph(createGatesContainer());
     g.gate('Conv2D', [g.input('x')], { name: 'conv', options: { inChannels: 1, outChannels: 2, kernel: 3 } });
-    const conv = resealed((d) => Object.assign(d.graph.nodes[1].options, { inChannels: 5000, outChannels: 5000 }), saveGraph(g));
+    const conv = reseal((d) => Object.assign(d.graph.nodes[1].options, { inChannels: 5000, outChannels: 5000 }), saveGraph(g));
     expect(refusal(() => loadGraph(conv, createGatesContainer())).message).toMatch(/gate node 'conv' \(Conv2D\).*asked to allocate 225000000 values/);
-    const big = resealed((d) => Object.assign(d.graph.nodes.find((n: { name: string }) => n.name === 'fc1').options, { inFeatures: 20000, outFeatures: 20000 }));
+    const big = reseal((d) => Object.assign(d.graph.nodes.find((n: { name: string }) => n.name === 'fc1').options, { inFeatures: 20000, outFeatures: 20000 }));
     expect(refusal(() => loadGraph(big, createGatesContainer(), { maxElements: 2 ** 40 })).message).toMatch(/asked to allocate 400000000 values/);
   });
 

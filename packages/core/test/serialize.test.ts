@@ -7,7 +7,6 @@ import {
   CompositeGate,
   createContainer,
   decodeTensor,
-  documentChecksum,
   encodeTensor,
   FORMAT_VERSION,
   GraphNode,
@@ -27,6 +26,7 @@ import {
 } from '@chainrule/core';
 import { AddGate, createGatesContainer, gatesModule, MultiplyGate, ScaleGate, SigmoidGate, TanhGate } from '@chainrule/gates';
 import { inject, injectable, optional } from 'inversify';
+import { resealed, thrownAs } from './saved-helpers';
 
 /** y = tanh(x * W + b) elementwise, with its own parameters W and b of `n` elements: a composite with state. */
 @injectable()
@@ -98,24 +98,10 @@ function snapshot(g: ComputationalGraph): Map<string, { value: Uint8Array; grad:
 }
 
 function expectThrows(f: () => unknown, cls: new (...a: never[]) => Error, pattern: RegExp): void {
-  let caught: unknown;
-  try {
-    f();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(cls);
-  expect(caught).toBeInstanceOf(ChainruleError);
-  expect((caught as Error).message).toMatch(pattern);
+  expect(thrownAs(f, cls).message).toMatch(pattern);
 }
 
-/** Parses a saved file, applies `change` and recomputes the checksum: an edit made by someone who knows the format. */
-function edit(json: string, change: (doc: any) => void): Record<string, unknown> {
-  const doc = JSON.parse(json);
-  change(doc);
-  doc.checksum = documentChecksum(doc, 64, 'save');
-  return doc;
-}
+const edit = resealed;
 
 const feeds = { x: [[0.1, -0.2, 0.3], [1, 2, -3]], label: [[0.1, 0.2, 0.3], [0, 0, 0]] };
 
