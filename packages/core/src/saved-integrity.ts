@@ -1,6 +1,6 @@
 import { sha256 } from '@noble/hashes/sha2';
 import { bytesToHex } from '@noble/hashes/utils';
-import { SerializationError } from './tensor-codec';
+import { SerializationError, setOwn } from './tensor-codec';
 
 /**
  * The saved document's integrity check: a SHA-256 of a canonical serialization of everything in the
@@ -53,14 +53,9 @@ class CanonicalHasher {
 export function documentChecksum(doc: Record<string, unknown>, maxDepth: number, verb: 'load' | 'save'): string {
   const hasher = new CanonicalHasher();
   const top: Record<string, unknown> = {};
-  for (const key of Object.keys(doc)) if (key !== 'checksum') defineEntry(top, key, doc[key]);
+  for (const key of Object.keys(doc)) if (key !== 'checksum') setOwn(top, key, doc[key]);
   walk(top, '$', 0, { maxDepth, verb }, hasher);
   return hasher.digest();
-}
-
-/** Sets `obj[key]` as an own property even when key is `__proto__` (JSON.parse makes such keys own data properties too). */
-export function defineEntry(obj: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 function walk(value: unknown, path: string, depth: number, limit: { maxDepth: number; verb: string }, out: CanonicalHasher): void {

@@ -1,5 +1,5 @@
 import { DType } from './tensor';
-import { checkSavedTensor, describeValue, isObject, SavedTensor, SerializationError } from './tensor-codec';
+import { checkSavedTensor, describeValue, isObject, nameMap, SavedTensor, SerializationError } from './tensor-codec';
 import { sizeOf } from './shape';
 
 // The saved document's shape, checked field by field before anything is decoded or built: every
@@ -48,12 +48,12 @@ export function checkTensorAt(t: unknown, path: string): number {
 /** The `parameters` field as a record without a prototype (a parameter may be named `constructor` or `__proto__`), and the values it declares. */
 export function checkParameters(raw: unknown): { parameters: Record<string, SavedTensor>; elements: number } {
   if (!isObject(raw)) throw new SerializationError(`load: $.parameters is ${describeValue(raw)}, expected an object of saved tensors (truncated file?)`);
-  const parameters = Object.create(null) as Record<string, SavedTensor>;
+  const parameters = nameMap<SavedTensor>();
   let elements = 0;
   for (const name of Object.keys(raw)) {
     const t = raw[name];
     elements += checkTensorAt(t, `$.parameters[${JSON.stringify(name)}] (parameter '${name}')`);
-    Object.defineProperty(parameters, name, { value: t, enumerable: true, writable: true, configurable: true });
+    parameters[name] = t as SavedTensor;
   }
   return { parameters, elements };
 }

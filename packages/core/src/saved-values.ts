@@ -1,7 +1,6 @@
-import { defineEntry } from './saved-integrity';
 import { TAG } from './saved-schema';
 import { Tensor } from './tensor';
-import { decodeTensor, describeValue, encodeTensor, isObject, SavedTensor, SerializationError } from './tensor-codec';
+import { decodeTensor, describeValue, encodeTensor, isObject, SavedTensor, SerializationError, setOwn } from './tensor-codec';
 
 // Values a saved file carries besides the graph: optimizer state, history and metadata, opaque to
 // core. JSON with exact numbers (NaN, ±Infinity and -0 tagged), Tensors and float typed arrays.
@@ -32,7 +31,7 @@ export function encodeValue(value: unknown, where: string, depth: number, maxDep
     if (ArrayBuffer.isView(value)) throw new SerializationError(`save: ${where} is a ${value.constructor.name}; only Float32Array and Float64Array are supported`);
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
-      if (v !== undefined) defineEntry(out, k, encodeValue(v, `${where}.${k}`, depth + 1, maxDepth, seen));
+      if (v !== undefined) setOwn(out, k, encodeValue(v, `${where}.${k}`, depth + 1, maxDepth, seen));
     }
     return out;
   } finally {
@@ -53,7 +52,7 @@ export function decodeValue(value: unknown, where: string): unknown {
       return decodeTensor(value.value as SavedTensor, `load: ${where}`).data;
   }
   const out: Record<string, unknown> = {};
-  for (const k of Object.keys(value)) defineEntry(out, k, decodeValue(value[k], `${where}.${k}`));
+  for (const k of Object.keys(value)) setOwn(out, k, decodeValue(value[k], `${where}.${k}`));
   return out;
 }
 

@@ -4,11 +4,11 @@ import { ChainruleError } from './errors';
 import { ComputationalGraph, GateGroup, GraphNode, InputOptions } from './graph';
 import { withAllocationBudget } from './allocation-budget';
 import { DEFAULT_MAX_DEPTH, FORMAT_NAME, FORMAT_VERSION, LoadOptions, loadLimits, parseSaved, SavedGraphDescription, SavedModel, SavedNode } from './saved-format';
-import { defineEntry, documentChecksum } from './saved-integrity';
+import { documentChecksum } from './saved-integrity';
 import { checkPlainJson, encodeValue } from './saved-values';
 import { formatShape, shapesEqual, sizeOf } from './shape';
 import { Tensor } from './tensor';
-import { decodeTensor, encodeTensor, SavedTensor, SerializationError } from './tensor-codec';
+import { decodeTensor, encodeTensor, nameMap, SavedTensor, SerializationError } from './tensor-codec';
 
 export * from './saved-format';
 export { documentChecksum } from './saved-integrity';
@@ -126,10 +126,10 @@ export function namedParameters(graph: ComputationalGraph): Map<string, GraphNod
 }
 
 function saveParameterMap(graph: ComputationalGraph): Record<string, SavedTensor> {
-  const out: Record<string, SavedTensor> = {};
+  const out = nameMap<SavedTensor>();
   for (const [name, node] of namedParameters(graph)) {
     if (!(node.value instanceof Tensor)) throw new SerializationError(`save: parameter '${name}' has no value`);
-    defineEntry(out, name, encodeTensor(node.value)); // a parameter may be named __proto__
+    out[name] = encodeTensor(node.value);
   }
   return out;
 }
