@@ -1,31 +1,42 @@
-import { ShapeSpec } from './graph-node';
+import { CHECKSUM_ALGORITHM, documentChecksum } from './saved-integrity';
+import { checkGraphDescription, checkParameters, checkTagged, onlyKeys, SavedGraphDescription } from './saved-schema';
 import { decodeValue } from './saved-values';
-import { DType } from './tensor';
-import { checkSavedTensor, describeValue, isObject, SavedTensor, SerializationError } from './tensor-codec';
+import { checkSavedTensor, checkTensorData, describeValue, isObject, SavedTensor, SerializationError } from './tensor-codec';
+
+export type { SavedGraphDescription, SavedNode } from './saved-schema';
 
 // The saved file's format (one versioned JSON shape) and its validation: a file is checked whole
-// before anything is built or written from it.
+// (checksum, depth, fields, sizes against the budget, every tensor's CRC) before anything is built
+// or written from it.
 
 export const FORMAT_NAME = 'chainrule';
-export const FORMAT_VERSION = 1;
+/** 2: a SHA-256 over the whole document (`checksum`), unknown fields refused. Version 1 had checksums on tensor bytes only. */
+export const FORMAT_VERSION = 2;
 
-export type SavedNode =
-  | { kind: 'input'; name: string; shape?: (number | null)[]; dtype?: DType; requiresGrad?: boolean }
-  | { kind: 'parameter'; name: string; requiresGrad?: boolean }
-  | { kind: 'constant'; name: string; value: SavedTensor }
-  | { kind: 'gate'; name: string; gate: string; inputs: string[]; options?: Record<string, unknown> };
-
-export interface SavedGraphDescription {
-  nodes: SavedNode[];
-  /** The output node's name (absent for a graph without gate nodes). */
-  output?: string;
-  options: { finiteCheck: boolean; strictGates: boolean };
+/** Loading's limits; the defaults fit any model this library trains on one machine. */
+export interface LoadOptions {
+  /**
+   * Most tensor values a load may allocate (default 2^27 = 134,217,728: 1 GiB as float64). Checked
+   * against the sizes the file declares before any is decoded, and, while building, against what
+   * each gate allocates (a `Linear` whose options ask for more than its saved weights is refused
+   * before it allocates or initialises them).
+   */
+  maxElements?: number;
+  /** Deepest nesting of arrays and objects in the document (default 64; a saved model needs about 8). */
+  maxDepth?: number;
+  /** A checksum (`sha256:...`) you got from a trusted place: the file must be exactly that document. */
+  expectedChecksum?: string;
 }
+
+export const DEFAULT_MAX_ELEMENTS = 2 ** 27;
+export const DEFAULT_MAX_DEPTH = 64;
 
 /** The whole file, as JSON.parse returns it. */
 export interface SavedModel {
   format: typeof FORMAT_NAME;
   version: number;
+  /** `sha256:<hex>` of the canonical form of every other field (saved-integrity.ts). */
+  checksum: string;
   /** Absent in files written by saveParameters. */
   graph?: SavedGraphDescription;
   /** Every parameter's value by qualified name (`W`, or `layer1/W` for a composite gate's own). */
@@ -37,11 +48,26 @@ export interface SavedModel {
   metadata?: unknown;
 }
 
+const TOP_KEYS = ['format', 'version', 'checksum', 'graph', 'parameters', 'optimizer', 'history', 'metadata'];
+const OPAQUE = ['optimizer', 'history', 'metadata'] as const;
+
+/** The limits in force, with the options checked. */
+export function loadLimits(options: LoadOptions = {}): Required<Omit<LoadOptions, 'expectedChecksum'>> {
+  const maxElements = options.maxElements ?? DEFAULT_MAX_ELEMENTS;
+  const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
+  if (!Number.isSafeInteger(maxElements) || maxElements < 0) throw new SerializationError(`load: option maxElements is ${describeValue(maxElements)}, expected a non-negative integer`);
+  if (!Number.isSafeInteger(maxDepth) || maxDepth < 1 || maxDepth > 1000) throw new SerializationError(`load: option maxDepth is ${describeValue(maxDepth)}, expected an integer from 1 to 1000`);
+  return { maxElements, maxDepth };
+}
+
 /**
- * Parses and validates a saved file (a JSON string or the parsed object): format, version, every
- * tensor's size and checksum. The optimizer state, history and metadata come back decoded.
+ * Parses and validates a saved file (a JSON string or the parsed object), in this order, each step
+ * before anything is allocated for the next: format and version; depth and the whole-document
+ * checksum; every field (unknown ones refused); the tensors' declared sizes against `maxElements`;
+ * every tensor's CRC-32. The optimizer state, history and metadata come back decoded.
  */
-export function parseSaved(json: string | object): SavedModel {
+export function parseSaved(json: string | object, options: LoadOptions = {}): SavedModel {
+  const limits = loadLimits(options);
   let raw: unknown;
   if (typeof json === 'string') {
     try {
@@ -52,76 +78,68 @@ export function parseSaved(json: string | object): SavedModel {
   } else raw = json;
   if (!isObject(raw)) throw new SerializationError(`load: expected a saved chainrule object, got ${describeValue(raw)}`);
   if (raw.format !== FORMAT_NAME) {
-    throw new SerializationError(`load: not a chainrule file (field 'format' is ${describeValue(raw.format)}, expected '${FORMAT_NAME}')`);
+    throw new SerializationError(`load: not a chainrule file ($.format is ${describeValue(raw.format)}, expected '${FORMAT_NAME}')`);
   }
   if (raw.version !== FORMAT_VERSION) {
+    const hint = raw.version === 1 ? ' (version 1 files carry no whole-document checksum, so they cannot be trusted to be what was saved: re-save the model)' : '';
+    throw new SerializationError(`load: file format version ${describeValue(raw.version)} is not supported (this chainrule reads version ${FORMAT_VERSION})${hint}`);
+  }
+  verifyChecksum(raw, limits.maxDepth, options.expectedChecksum);
+  onlyKeys(raw, TOP_KEYS, '$');
+  const { parameters, elements } = checkParameters(raw.parameters);
+  let declared = elements;
+  const model: SavedModel = { format: FORMAT_NAME, version: FORMAT_VERSION, checksum: raw.checksum as string, parameters };
+  if (raw.graph !== undefined) {
+    const checked = checkGraphDescription(raw.graph, parameters);
+    model.graph = checked.graph;
+    declared += checked.elements;
+  }
+  for (const key of OPAQUE) if (key in raw) declared += checkTagged(raw[key], `$.${key}`);
+  if (declared > limits.maxElements) {
     throw new SerializationError(
-      `load: file format version ${describeValue(raw.version)} is not supported (this chainrule reads version ${FORMAT_VERSION})`,
+      `load: the file declares ${declared} tensor values, more than the budget of ${limits.maxElements} (option maxElements); nothing was allocated`,
     );
   }
-  if (!isObject(raw.parameters)) throw new SerializationError(`load: field 'parameters' is missing or not an object (truncated file?)`);
-  const parameters: Record<string, SavedTensor> = {};
-  for (const [name, t] of Object.entries(raw.parameters)) {
-    checkSavedTensor(t, `load: parameter '${name}'`);
-    parameters[name] = t;
-  }
-  const model: SavedModel = { format: FORMAT_NAME, version: FORMAT_VERSION, parameters };
-  if (raw.graph !== undefined) model.graph = checkGraphDescription(raw.graph, parameters);
-  if ('optimizer' in raw) model.optimizer = decodeValue(raw.optimizer, 'optimizer');
-  if ('history' in raw) model.history = decodeValue(raw.history, 'history');
-  if ('metadata' in raw) model.metadata = decodeValue(raw.metadata, 'metadata');
+  for (const name of Object.keys(parameters)) checkTensorData(parameters[name], `load: $.parameters[${JSON.stringify(name)}] (parameter '${name}')`);
+  model.graph?.nodes.forEach((n, i) => {
+    if (n.kind === 'constant') checkTensorData(n.value, `load: $.graph.nodes[${i}].value (constant '${n.name}')`);
+  });
+  for (const key of OPAQUE) if (key in raw) model[key] = decodeValue(raw[key], `$.${key}`);
   return model;
 }
 
-function checkGraphDescription(raw: unknown, parameters: Record<string, SavedTensor>): SavedGraphDescription {
-  if (!isObject(raw) || !Array.isArray(raw.nodes)) throw new SerializationError(`load: field 'graph' has no node list (truncated or corrupted?)`);
-  const names = new Set<string>();
-  const nodes = raw.nodes.map((n, i): SavedNode => {
-    if (!isObject(n) || typeof n.name !== 'string') throw new SerializationError(`load: graph node ${i} is ${describeValue(n)}, expected {kind, name, ...}`);
-    const where = `load: ${n.kind} node '${n.name}'`;
-    if (names.has(n.name)) throw new SerializationError(`${where}: the name appears twice`);
-    names.add(n.name);
-    switch (n.kind) {
-      case 'input':
-        if (n.shape !== undefined && !(Array.isArray(n.shape) && n.shape.every((d) => d === null || (Number.isInteger(d) && (d as number) >= 0)))) {
-          throw new SerializationError(`${where}: shape ${describeValue(n.shape)} is not a list of sizes or nulls`);
-        }
-        if (n.dtype !== undefined && n.dtype !== 'float32' && n.dtype !== 'float64') throw new SerializationError(`${where}: unknown dtype ${describeValue(n.dtype)}`);
-        if (n.requiresGrad !== undefined && typeof n.requiresGrad !== 'boolean') throw new SerializationError(`${where}: requiresGrad must be a boolean`);
-        return { kind: 'input', name: n.name, shape: n.shape as ShapeSpec as (number | null)[] | undefined, dtype: n.dtype as DType | undefined, requiresGrad: n.requiresGrad as boolean | undefined };
-      case 'parameter':
-        if (!(n.name in parameters)) throw new SerializationError(`${where}: its value is missing from 'parameters' (truncated or corrupted?)`);
-        if (n.requiresGrad !== undefined && typeof n.requiresGrad !== 'boolean') throw new SerializationError(`${where}: requiresGrad must be a boolean`);
-        return { kind: 'parameter', name: n.name, requiresGrad: n.requiresGrad as boolean | undefined };
-      case 'constant':
-        checkSavedTensor(n.value, `${where}: value`);
-        return { kind: 'constant', name: n.name, value: n.value };
-      case 'gate':
-        if (typeof n.gate !== 'string') throw new SerializationError(`${where}: field 'gate' is ${describeValue(n.gate)}, expected a registered gate name`);
-        if (!Array.isArray(n.inputs) || !n.inputs.every((r) => typeof r === 'string')) throw new SerializationError(`${where} (${n.gate}): inputs must be a list of node names`);
-        if (n.options !== undefined && !isObject(n.options)) throw new SerializationError(`${where} (${n.gate}): options must be an object`);
-        return n.options === undefined
-          ? { kind: 'gate', name: n.name, gate: n.gate, inputs: n.inputs as string[] }
-          : { kind: 'gate', name: n.name, gate: n.gate, inputs: n.inputs as string[], options: n.options };
-      default:
-        throw new SerializationError(`load: node '${n.name}' has unknown kind ${describeValue(n.kind)} (expected input, parameter, constant or gate)`);
+function verifyChecksum(raw: Record<string, unknown>, maxDepth: number, expected: string | undefined): void {
+  const pattern = new RegExp(`^${CHECKSUM_ALGORITHM}:[0-9a-f]{64}$`);
+  if (typeof raw.checksum !== 'string' || !pattern.test(raw.checksum)) {
+    throw new SerializationError(`load: $.checksum is ${describeValue(raw.checksum)}, expected '${CHECKSUM_ALGORITHM}:' and 64 hex digits`);
+  }
+  const actual = documentChecksum(raw, maxDepth, 'load');
+  if (actual !== raw.checksum) {
+    throw new SerializationError(
+      `load: $.checksum does not match the document (file says ${raw.checksum}, content gives ${actual}): ` +
+        `the file was corrupted or edited after it was saved${firstDamagedTensor(raw)}; nothing was loaded`,
+    );
+  }
+  if (expected !== undefined && actual !== expected) {
+    throw new SerializationError(`load: the file's checksum is ${actual}, not the expected ${describeValue(expected)} (option expectedChecksum): it is another document`);
+  }
+}
+
+/** Where the damage is, when it is in a parameter's bytes (their CRC-32 says which); else nothing to add. */
+function firstDamagedTensor(raw: Record<string, unknown>): string {
+  if (!isObject(raw.parameters)) return '';
+  for (const name of Object.keys(raw.parameters)) {
+    const t = raw.parameters[name];
+    try {
+      checkSavedTensor(t, '');
+    } catch {
+      continue; // not a tensor at all: the field checks will say so
     }
-  });
-  // A name may also point inside a composite saved as one node ('block/h'): loading expands it.
-  const known = (ref: string): boolean => names.has(ref) || (ref.includes('/') && names.has(ref.slice(0, ref.indexOf('/'))));
-  for (const n of nodes) {
-    if (n.kind !== 'gate') continue;
-    for (const ref of n.inputs) {
-      if (!known(ref)) throw new SerializationError(`load: gate node '${n.name}' (${n.gate}): input '${ref}' is not a node of the saved graph`);
+    try {
+      checkTensorData(t, '');
+    } catch {
+      return ` (the damage includes $.parameters[${JSON.stringify(name)}], whose bytes fail their CRC-32)`;
     }
   }
-  if (raw.output !== undefined && (typeof raw.output !== 'string' || !known(raw.output))) {
-    throw new SerializationError(`load: the saved output ${describeValue(raw.output)} is not a node of the saved graph`);
-  }
-  const opts = isObject(raw.options) ? raw.options : {};
-  return {
-    nodes,
-    output: raw.output as string | undefined,
-    options: { finiteCheck: opts.finiteCheck === true, strictGates: opts.strictGates === true },
-  };
+  return '';
 }

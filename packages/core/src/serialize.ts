@@ -2,13 +2,16 @@ import { Container } from 'inversify';
 import { GateRegistry } from './container';
 import { ChainruleError } from './errors';
 import { ComputationalGraph, GateGroup, GraphNode, InputOptions } from './graph';
-import { FORMAT_NAME, FORMAT_VERSION, parseSaved, SavedGraphDescription, SavedModel, SavedNode } from './saved-format';
+import { withAllocationBudget } from './allocation-budget';
+import { DEFAULT_MAX_DEPTH, FORMAT_NAME, FORMAT_VERSION, LoadOptions, loadLimits, parseSaved, SavedGraphDescription, SavedModel, SavedNode } from './saved-format';
+import { documentChecksum } from './saved-integrity';
 import { checkPlainJson, encodeValue } from './saved-values';
-import { formatShape, shapesEqual } from './shape';
+import { formatShape, shapesEqual, sizeOf } from './shape';
 import { Tensor } from './tensor';
-import { decodeTensor, encodeTensor, SavedTensor, SerializationError } from './tensor-codec';
+import { decodeTensor, encodeTensor, nameMap, SavedTensor, SerializationError } from './tensor-codec';
 
 export * from './saved-format';
+export { documentChecksum } from './saved-integrity';
 export { crc32, decodeTensor, encodeTensor, SerializationError } from './tensor-codec';
 export type { SavedTensor } from './tensor-codec';
 
@@ -30,7 +33,7 @@ export interface SaveOptions {
   space?: number;
 }
 
-export interface LoadParametersOptions {
+export interface LoadParametersOptions extends LoadOptions {
   /**
    * Default true: the file must hold exactly the graph's parameters. With false, parameters missing
    * from the file keep their values and extra ones in the file are ignored (shapes must still match).
@@ -40,21 +43,12 @@ export interface LoadParametersOptions {
 
 /** Saves the graph's description, every parameter value and, optionally, optimizer state and history. */
 export function saveGraph(graph: ComputationalGraph, options: SaveOptions = {}): string {
-  const model: SavedModel = {
-    format: FORMAT_NAME,
-    version: FORMAT_VERSION,
-    graph: describeGraph(graph),
-    parameters: saveParameterMap(graph),
-  };
-  addExtras(model, options);
-  return JSON.stringify(model, null, options.space);
+  return seal({ format: FORMAT_NAME, version: FORMAT_VERSION, graph: describeGraph(graph), parameters: saveParameterMap(graph) }, options);
 }
 
 /** Saves only the parameter values (and optional extras), for loadParameters into a graph built by code. */
 export function saveParameters(graph: ComputationalGraph, options: SaveOptions = {}): string {
-  const model: SavedModel = { format: FORMAT_NAME, version: FORMAT_VERSION, parameters: saveParameterMap(graph) };
-  addExtras(model, options);
-  return JSON.stringify(model, null, options.space);
+  return seal({ format: FORMAT_NAME, version: FORMAT_VERSION, parameters: saveParameterMap(graph) }, options);
 }
 
 /**
@@ -62,8 +56,9 @@ export function saveParameters(graph: ComputationalGraph, options: SaveOptions =
  * registry (so custom gates load once registered, and nothing else can be created), and restores
  * every parameter. Fails with SerializationError before building anything when a name is unknown.
  */
-export function loadGraph(json: string | object, container: Container): ComputationalGraph {
-  const model = parseSaved(json);
+export function loadGraph(json: string | object, container: Container, options: LoadOptions = {}): ComputationalGraph {
+  const { maxElements } = loadLimits(options);
+  const model = parseSaved(json, options);
   const desc = model.graph;
   if (!desc) throw new SerializationError('loadGraph: the file holds parameters only (written by saveParameters); build the graph in code and use loadParameters');
   const registry = GateRegistry.of(container);
@@ -95,7 +90,7 @@ export function loadGraph(json: string | object, container: Container): Computat
           graph.constant(n.name, decodeTensor(n.value, `constant '${n.name}'`));
           break;
         case 'gate':
-          graph.gate(n.gate, n.inputs, n.options === undefined ? { name: n.name } : { name: n.name, options: n.options });
+          buildWithinBudget(n, model, maxElements, () => graph.gate(n.gate, n.inputs, n.options === undefined ? { name: n.name } : { name: n.name, options: n.options }));
           break;
       }
     } catch (e) {
@@ -118,7 +113,7 @@ export function loadGraph(json: string | object, container: Container): Computat
  * keep working). Validates every name, shape, dtype and checksum first: on failure nothing is written.
  */
 export function loadParameters(graph: ComputationalGraph, json: string | object, options: LoadParametersOptions = {}): SavedModel {
-  const model = parseSaved(json);
+  const model = parseSaved(json, options);
   applyParameters(graph, model, options, 'loadParameters');
   return model;
 }
@@ -131,7 +126,7 @@ export function namedParameters(graph: ComputationalGraph): Map<string, GraphNod
 }
 
 function saveParameterMap(graph: ComputationalGraph): Record<string, SavedTensor> {
-  const out: Record<string, SavedTensor> = {};
+  const out = nameMap<SavedTensor>();
   for (const [name, node] of namedParameters(graph)) {
     if (!(node.value instanceof Tensor)) throw new SerializationError(`save: parameter '${name}' has no value`);
     out[name] = encodeTensor(node.value);
@@ -139,10 +134,14 @@ function saveParameterMap(graph: ComputationalGraph): Record<string, SavedTensor
   return out;
 }
 
-function addExtras(model: SavedModel, options: SaveOptions): void {
-  if (options.optimizer !== undefined) model.optimizer = encodeValue(options.optimizer, 'optimizer');
-  if (options.history !== undefined) model.history = encodeValue(options.history, 'history');
-  if (options.metadata !== undefined) model.metadata = encodeValue(options.metadata, 'metadata');
+/** Adds the extras and the checksum over everything (saved-integrity.ts), which also refuses what loading would find too deep. */
+function seal(body: Omit<SavedModel, 'checksum'>, options: SaveOptions): string {
+  const { format, version, ...rest } = body;
+  if (options.optimizer !== undefined) rest.optimizer = encodeValue(options.optimizer, 'optimizer', 1, DEFAULT_MAX_DEPTH);
+  if (options.history !== undefined) rest.history = encodeValue(options.history, 'history', 1, DEFAULT_MAX_DEPTH);
+  if (options.metadata !== undefined) rest.metadata = encodeValue(options.metadata, 'metadata', 1, DEFAULT_MAX_DEPTH);
+  const checksum = documentChecksum({ format, version, ...rest }, DEFAULT_MAX_DEPTH, 'save');
+  return JSON.stringify({ format, version, checksum, ...rest }, null, options.space);
 }
 
 /** The graph's nodes in the order they were added; a top-level composite's nodes become its one node. */
@@ -205,7 +204,7 @@ function gateNode(
 ): SavedNode {
   const s: SavedNode = { kind: 'gate', name, gate: registeredName(registry, gateType, gate.constructor, where), inputs: inputs.map((r) => (typeof r === 'string' ? r : savedName(r))) };
   if (options !== undefined) {
-    checkPlainJson(options, `save: ${where} options`);
+    checkPlainJson(options, `save: ${where} options`, DEFAULT_MAX_DEPTH - 4); // the options sit 4 levels deep: $.graph.nodes[i].options
     s.options = JSON.parse(JSON.stringify(options)) as Record<string, unknown>;
   }
   return s;
@@ -259,6 +258,28 @@ function applyParameters(graph: ComputationalGraph, model: SavedModel, options: 
   }
   for (const [target, source] of writes) target.data.set(source.data);
   graph.invalidate(); // the gates' caches hold the old values: the next backward needs a new forward
+}
+
+/** Room for what a gate allocates while built besides its saved parameters (a composite's scratch constants). */
+const BUILD_ALLOWANCE = 1 << 16;
+
+/**
+ * Builds one gate node allowing it to allocate only what its saved parameters (`<name>/...`) hold
+ * plus BUILD_ALLOWANCE, and never more than maxElements: a composite whose options ask for more
+ * (a Linear of 6000×6000 saved with 2×8 weights) is refused before it allocates or initialises them,
+ * since it could only fail later when its parameters did not fit the file's.
+ */
+function buildWithinBudget(n: Extract<SavedNode, { kind: 'gate' }>, model: SavedModel, maxElements: number, build: () => void): void {
+  let saved = 0;
+  for (const name of Object.keys(model.parameters)) if (name.startsWith(`${n.name}/`)) saved += sizeOf(model.parameters[name].shape);
+  const limit = Math.min(maxElements, saved + BUILD_ALLOWANCE);
+  const refuse = (requested: number, left: number): SerializationError =>
+    new SerializationError(
+      `loadGraph: gate node '${n.name}' (${n.gate}) with options ${JSON.stringify(n.options ?? {})} asked to allocate ${requested} values, ` +
+        `more than the ${left} left of its budget (${saved} in its saved parameters + ${BUILD_ALLOWANCE}, at most maxElements ${maxElements}): ` +
+        `its options do not match its saved parameters; nothing was allocated`,
+    );
+  withAllocationBudget(limit, refuse, build);
 }
 
 function wrap(e: unknown, where: string): SerializationError {

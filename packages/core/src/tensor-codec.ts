@@ -27,6 +27,14 @@ export function encodeTensor(t: Tensor): SavedTensor {
 
 /** Decodes a tensor saved by encodeTensor, checking its size and checksum. */
 export function decodeTensor(saved: SavedTensor, where = 'tensor'): Tensor {
+  const bytes = checkTensorData(saved, where);
+  const data = allocate(saved.dtype, sizeOf(saved.shape));
+  fromLittleEndianBytes(bytes, data);
+  return new Tensor(data, saved.shape);
+}
+
+/** Checks a saved tensor's fields, its byte count and its CRC-32; returns its bytes. */
+export function checkTensorData(saved: SavedTensor, where: string): Uint8Array {
   checkSavedTensor(saved, where);
   const bytes = fromBase64(saved.data, where);
   const width = saved.dtype === 'float32' ? 4 : 8;
@@ -40,9 +48,7 @@ export function decodeTensor(saved: SavedTensor, where = 'tensor'): Tensor {
   if (sum !== saved.crc32) {
     throw new SerializationError(`${where}: checksum mismatch (file says ${saved.crc32}, data gives ${sum}): the data is corrupted`);
   }
-  const data = allocate(saved.dtype, size);
-  fromLittleEndianBytes(bytes, data);
-  return new Tensor(data, saved.shape);
+  return bytes;
 }
 
 /** Throws SerializationError unless `t` has a saved tensor's fields, with as much data as its shape needs. */
@@ -61,6 +67,21 @@ export function checkSavedTensor(t: unknown, where: string): asserts t is SavedT
       `${where}: ${t.data.length} base64 characters cannot hold the ${sizeOf(t.shape as number[])} ${t.dtype} values of shape ${formatShape(t.shape as number[])} (expected ${expected}; truncated or corrupted)`,
     );
   }
+}
+
+/**
+ * A record keyed by names from a graph or a file: no prototype, so a parameter named `constructor`
+ * or `toString` is not found on Object.prototype and one named `__proto__` is an own key (kept by
+ * JSON.stringify) instead of replacing the prototype.
+ */
+export function nameMap<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
+/** Sets an own key, `__proto__` included (assignment to `o.__proto__` would replace the prototype instead). */
+export function setOwn(o: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
+  else o[key] = value;
 }
 
 export function isObject(v: unknown): v is Record<string, unknown> {

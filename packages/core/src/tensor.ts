@@ -1,3 +1,4 @@
+import { chargeAllocation } from './allocation-budget';
 import { DTypeError, InvalidArgumentError, ShapeError } from './errors';
 import { checkShape, formatShape, Shape, shapesEqual, sizeOf } from './shape';
 
@@ -13,6 +14,7 @@ export interface TensorOptions {
 const SCALAR_SHAPE: readonly number[] = Object.freeze([]);
 
 export function allocate(dtype: DType, size: number): TypedArray {
+  chargeAllocation(size); // a no-op unless a budget is active (loading a saved graph)
   return dtype === 'float32' ? new Float32Array(size) : new Float64Array(size);
 }
 

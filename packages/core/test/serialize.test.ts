@@ -26,6 +26,7 @@ import {
 } from '@chainrule/core';
 import { AddGate, createGatesContainer, gatesModule, MultiplyGate, ScaleGate, SigmoidGate, TanhGate } from '@chainrule/gates';
 import { inject, injectable, optional } from 'inversify';
+import { resealed, thrownAs } from './saved-helpers';
 
 /** y = tanh(x * W + b) elementwise, with its own parameters W and b of `n` elements: a composite with state. */
 @injectable()
@@ -97,16 +98,10 @@ function snapshot(g: ComputationalGraph): Map<string, { value: Uint8Array; grad:
 }
 
 function expectThrows(f: () => unknown, cls: new (...a: never[]) => Error, pattern: RegExp): void {
-  let caught: unknown;
-  try {
-    f();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(cls);
-  expect(caught).toBeInstanceOf(ChainruleError);
-  expect((caught as Error).message).toMatch(pattern);
+  expect(thrownAs(f, cls).message).toMatch(pattern);
 }
+
+const edit = resealed;
 
 const feeds = { x: [[0.1, -0.2, 0.3], [1, 2, -3]], label: [[0.1, 0.2, 0.3], [0, 0, 0]] };
 
@@ -270,61 +265,49 @@ describe('bad files fail clearly and leave the target untouched', () => {
     ['truncated', () => good.slice(0, Math.floor(good.length * 0.6)), /not valid JSON \(truncated or corrupted\?\)/],
     ['truncated to nothing', () => '', /not valid JSON/],
     ['not an object', () => '[1,2]', /expected a saved chainrule object, got an array of 2/],
-    ['another format', () => JSON.stringify({ format: 'onnx' }), /not a chainrule file \(field 'format' is "onnx"/],
-    ['wrong version', () => good.replace(`"version":${FORMAT_VERSION}`, '"version":99'), /file format version 99 is not supported \(this chainrule reads version 1\)/],
-    ['missing parameters', () => JSON.stringify({ ...JSON.parse(good), parameters: undefined }), /field 'parameters' is missing/],
+    ['another format', () => JSON.stringify({ format: 'onnx' }), /not a chainrule file \(\$.format is "onnx"/],
+    ['wrong version', () => good.replace(`"version":${FORMAT_VERSION}`, '"version":99'), /file format version 99 is not supported \(this chainrule reads version 2\)/],
+    ['missing parameters', () => edit(good, (m) => delete m.parameters), /\$.parameters is missing, expected an object of saved tensors/],
     [
       'corrupted data (same length)',
-      () => {
-        const m = JSON.parse(good);
-        const d: string = m.parameters.W1.data;
-        m.parameters.W1.data = (d[0] === 'A' ? 'B' : 'A') + d.slice(1);
-        return m;
-      },
-      /parameter 'W1': checksum mismatch/,
+      () =>
+        edit(good, (m) => {
+          const d: string = m.parameters.W1.data;
+          m.parameters.W1.data = (d[0] === 'A' ? 'B' : 'A') + d.slice(1);
+        }),
+      /\$.parameters\["W1"\] \(parameter 'W1'\): checksum mismatch/,
     ],
     [
       'corrupted data (not base64)',
-      () => {
-        const m = JSON.parse(good);
-        const d: string = m.parameters.W1.data;
-        m.parameters.W1.data = '!' + d.slice(1);
-        return m;
-      },
-      /parameter 'W1': character "!" at 0 is not base64/,
+      () =>
+        edit(good, (m) => {
+          const d: string = m.parameters.W1.data;
+          m.parameters.W1.data = '!' + d.slice(1);
+        }),
+      /\(parameter 'W1'\): character "!" at 0 is not base64/,
     ],
     [
       'data shorter than the shape',
-      () => {
-        const m = JSON.parse(good);
-        m.parameters['layer/b'].data = m.parameters['layer/b'].data.slice(4);
-        return m;
-      },
-      /parameter 'layer\/b': 28 base64 characters cannot hold the 3 float64 values of shape \[3\] \(expected 32/,
+      () => edit(good, (m) => (m.parameters['layer/b'].data = m.parameters['layer/b'].data.slice(4))),
+      /\(parameter 'layer\/b'\): 28 base64 characters cannot hold the 3 float64 values of shape \[3\] \(expected 32/,
     ],
     [
       'a parameter of the wrong shape',
       () => {
         const other = new ComputationalGraph(customContainer());
         other.parameter('W1', Tensor.zeros([4]));
-        const m = JSON.parse(good);
-        m.parameters.W1 = JSON.parse(saveParameters(other)).parameters.W1;
-        return m;
+        return edit(good, (m) => (m.parameters.W1 = JSON.parse(saveParameters(other)).parameters.W1));
       },
       /does not fit the graph, nothing was loaded: parameter 'W1' has shape \[4\] in the file, expected \[3\]/,
     ],
     [
       'a parameter of the wrong dtype',
-      () => {
-        const m = JSON.parse(good);
-        m.parameters.W1 = encodeTensor(Tensor.zeros([3], 'float32'));
-        return m;
-      },
+      () => edit(good, (m) => (m.parameters.W1 = encodeTensor(Tensor.zeros([3], 'float32')))),
       /parameter 'W1' is float32 in the file, expected float64/,
     ],
     [
       'a parameter renamed',
-      () => good.replace('"layer/W"', '"layer/V"'),
+      () => edit(good.replace('"layer/W"', '"layer/V"'), () => undefined),
       /parameter 'layer\/W' is missing from the file; the file has parameter 'layer\/V', which the graph does not/,
     ],
   ];
@@ -343,14 +326,11 @@ describe('bad files fail clearly and leave the target untouched', () => {
   });
 
   test('loadGraph: a node that refers to a missing node, an unknown kind, bad options', () => {
-    const m = JSON.parse(good);
-    m.graph.nodes.find((n: { name: string }) => n.name === 'h').inputs = ['xw', 'nope'];
-    expectThrows(() => loadGraph(m, customContainer()), SerializationError, /gate node 'h' \(AddGate\): input 'nope' is not a node of the saved graph/);
-    const k = JSON.parse(good);
-    k.graph.nodes[0].kind = 'placeholder';
-    expectThrows(() => loadGraph(k, customContainer()), SerializationError, /node 'x' has unknown kind "placeholder"/);
-    const o = JSON.parse(good);
-    o.graph.nodes.find((n: { name: string }) => n.name === 'scaled').options = { b: 1 };
+    const m = edit(good, (d) => (d.graph.nodes.find((n: { name: string }) => n.name === 'h').inputs = ['xw', 'nope']));
+    expectThrows(() => loadGraph(m, customContainer()), SerializationError, /gate node 'h' \(AddGate\)\): input 'nope' is not a node of the saved graph/);
+    const k = edit(good, (d) => (d.graph.nodes[0].kind = 'placeholder'));
+    expectThrows(() => loadGraph(k, customContainer()), SerializationError, /\$.graph.nodes\[0\] \("placeholder" node 'x'\): unknown kind "placeholder"/);
+    const o = edit(good, (d) => (d.graph.nodes.find((n: { name: string }) => n.name === 'scaled').options = { b: 1 }));
     expectThrows(() => loadGraph(o, customContainer()), SerializationError, /rebuilding gate 'scaled': node 'scaled' \(ScaleGate\): ScaleGate: unknown option 'b'/);
   });
 
