@@ -1,7 +1,7 @@
 // The Backprop Lab in a real browser: the BUILT app (root `npm run build`, then Vite) served from
 // 127.0.0.1 and driven in headless Chromium (Debian's `chromium` with playwright-core). Without
 // Chromium the suite is skipped with a message, unless CHAINRULE_REQUIRE_BROWSER=1 (what .ci/run
-// sets), which makes a missing browser a failure. Writes the screenshots docs/images/lab-*.png.
+// sets), which makes a missing browser a failure. With CHAINRULE_UPDATE_IMAGES=1 it rewrites the screenshots docs/images/lab-*.png.
 import { execSync } from 'child_process';
 import { readFileSync } from 'fs';
 import { join } from 'path';
@@ -73,7 +73,7 @@ suite('the Backprop Lab in headless Chromium', () => {
     expect(svgText).toContain('MultiplyGate');
     expect(svgText).toContain('-12');
     expect(page.url()).toContain('f=%28x+%2B+y%29+*+z');
-    await page.screenshot({ path: join(IMAGES, 'lab-expression.png') });
+    if (process.env.CHAINRULE_UPDATE_IMAGES === '1') await page.screenshot({ path: join(IMAGES, 'lab-expression.png') });
 
     // the gradcheck button of x: analytic against central differences
     await page.getByTestId('check-x').click();
@@ -96,7 +96,7 @@ suite('the Backprop Lab in headless Chromium', () => {
     for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowRight');
     // a backward step names the gate's pattern, local gradient, upstream and product
     expect(await page.locator('#explain').textContent()).toMatch(/exp: the local gradient is its own output.*upstream -0\.5\d* → ∂L\/∂u = /);
-    await page.screenshot({ path: join(IMAGES, 'lab-step.png') });
+    if (process.env.CHAINRULE_UPDATE_IMAGES === '1') await page.screenshot({ path: join(IMAGES, 'lab-step.png') });
     for (let i = 3; i < steps / 2; i++) await page.keyboard.press('ArrowRight');
     const w = await Promise.all(['w0', 'w1', 'w2'].map((v) => text(`grad-${v}`)));
     const x = await Promise.all(['x0', 'x1'].map((v) => text(`grad-${v}`)));
@@ -168,7 +168,8 @@ suite('the Backprop Lab in headless Chromium', () => {
     // eslint-disable-next-line no-console
     console.log(`network mode's matmul kernel: ${kernel}`);
     expect(kernel).toMatch(/^wasm/);
-    await page.screenshot({ path: join(IMAGES, 'lab-network.png') });
+    // The README's picture is refreshed on request only, so a test run leaves the working tree as it found it.
+    if (process.env.CHAINRULE_UPDATE_IMAGES === '1') await page.screenshot({ path: join(IMAGES, 'lab-network.png') });
     // one mini-batch at a time
     const before = Number(await page.locator('#net-status').getAttribute('data-steps'));
     await page.click('#net-step');

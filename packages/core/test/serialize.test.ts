@@ -339,8 +339,7 @@ describe('bad files fail clearly and leave the target untouched', () => {
     g.input('x');
     g.gate('AddGate', ['x', 'x'], { name: 'a' });
     g.gate('NegateGate', ['a'], { name: 'b' });
-    const doc = JSON.parse(saveGraph(g));
-    doc.graph.nodes[1].inputs = ['x', 'b']; // a reads b, which reads a
+    const doc = edit(saveGraph(g), (d) => (d.graph.nodes[1].inputs = ['x', 'b'])); // a reads b, which reads a
     expectThrows(() => loadGraph(JSON.stringify(doc), createGatesContainer()), SerializationError, /rebuilding gate 'a': node 'a' \(AddGate\): input 'b' is not a node of this graph/);
   });
 
