@@ -1,5 +1,6 @@
 import { ComputationalGraph, InvalidArgumentError } from '@chainrule/core';
-import { BatchFeed, copyRows, Dataset, FeedOptions } from './batch-feed';
+import { BatchFeed, FeedOptions } from './batch-feed';
+import { copyRows, Dataset } from './data/dataset';
 
 export interface Evaluation {
   loss: number;

@@ -11,4 +11,4 @@ export * from './trainer-types';
 export * from './batch-feed';
 export * from './evaluate';
 export * from './early-stopping';
-export * from './accuracy';
+export * from './data';
