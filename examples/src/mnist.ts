@@ -1,6 +1,5 @@
 import 'reflect-metadata';
 import { join } from 'path';
-import { SingleBar, Presets } from 'cli-progress';
 import { DEFAULT_OPSET } from '@chainrule/onnx';
 import { writeOnnx } from '@chainrule/onnx/node';
 import { ExampleOptions, loggerFor, outDirFor, percent } from './common';
@@ -10,6 +9,7 @@ import { loadMnist, MNIST_PIXELS, shiftImages } from './data';
 import { buildCnnClassifier, describeCnn } from './cnn-network';
 import { buildClassifier, DEFAULT_LR, makeOptimizer, makeTrainer, OptimizerName, TrainableNet, trainerData } from './network';
 import { lineChart, Row, savePlot } from './plot';
+import { EpochProgress } from './progress';
 
 /**
  * The main job: a multilayer perceptron (or, with model 'cnn', the LeNet-style CNN of cnn-network.ts)
@@ -115,8 +115,7 @@ export async function runMnist(options: MnistRunOptions = {}): Promise<MnistResu
 
   const showBar = (options.progress ?? false) && process.stderr.isTTY === true;
   const batches = Math.ceil(trainSet.n / batchSize);
-  let bar: SingleBar | undefined;
-  let running = { loss: 0, correct: 0, seen: 0, seconds: 0 };
+  const progress = showBar ? new EpochProgress({ epochs, batches }) : undefined;
   const history: MnistEpoch[] = [];
   let trainSeconds = 0;
   const scheduler = schedule === 'cosine' ? new Scheduler(optimizer, new CosineAnnealing({ lr, period: epochs * batches })) : undefined;
@@ -127,34 +126,9 @@ export async function runMnist(options: MnistRunOptions = {}): Promise<MnistResu
   trainer.fit(trainerData(trainSet), {
     epochs,
     validation: trainerData(testSet),
-    onStep: (s) => {
-      if (s.step === 0) {
-        running = { loss: 0, correct: 0, seen: 0, seconds: 0 };
-        if (showBar) {
-          bar = new SingleBar(
-            {
-              format: `epoch ${String(s.epoch + 1).padStart(String(epochs).length)}/${epochs} [{bar}] {value}/{total} batches | loss {loss} | accuracy {acc} | {speed} samples/s`,
-              hideCursor: true,
-              clearOnComplete: true,
-            },
-            Presets.shades_classic,
-          );
-          bar.start(batches, 0, { loss: '-', acc: '-', speed: '-' });
-        }
-      }
-      running.loss += s.loss * s.batchSize;
-      running.correct += s.accuracy * s.batchSize;
-      running.seen += s.batchSize;
-      running.seconds += s.seconds;
-      bar?.update(s.step + 1, {
-        loss: (running.loss / running.seen).toFixed(4),
-        acc: percent(running.correct / running.seen),
-        speed: Math.round(running.seen / running.seconds),
-      });
-    },
+    onStep: progress ? (s) => progress.step(s) : undefined,
     onEpochEnd: (e) => {
-      bar?.stop();
-      bar = undefined;
+      progress?.endEpoch();
       trainSeconds += e.seconds;
       const row: MnistEpoch = {
         epoch: e.epoch + 1,
