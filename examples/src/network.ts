@@ -177,3 +177,14 @@ export function norm(t: Tensor): number {
   for (let i = 0; i < d.length; i++) s += d[i] * d[i];
   return Math.sqrt(s);
 }
+
+/** Standard deviation of a tensor's values (population: divided by their count). */
+export function std(t: Tensor): number {
+  const d = t.data;
+  let mean = 0;
+  for (let i = 0; i < d.length; i++) mean += d[i];
+  mean /= d.length;
+  let s = 0;
+  for (let i = 0; i < d.length; i++) s += (d[i] - mean) ** 2;
+  return Math.sqrt(s / d.length);
+}
