@@ -3,9 +3,11 @@ import { CompositeGate } from './composite';
 import { ArityError, BackwardBeforeForwardError, FeedError, InvalidArgumentError } from './errors';
 import { Gate, GateId, hasPrepare } from './gate';
 import { GateResolver } from './gate-resolver';
-import { checkedTensor, checkFeed, checkSeed, feedValues, locate, rethrowAt } from './graph-checks';
+import { readFeeds } from './feeds';
+import { ForwardPlan, planForward, zeroDetachedGrads } from './forward-plan';
+import { checkedTensor, checkFeed, checkSeed, locate, rethrowAt } from './graph-checks';
 import { backwardPass, forwardPass } from './passes';
-import { BackwardOptions, Feed, GateGroup, GateNodeOptions, GraphNode, GraphOptions, InputOptions, NodeKind } from './graph-node';
+import { BackwardOptions, Feed, ForwardOptions, GateGroup, GateNodeOptions, GraphNode, GraphOptions, InputOptions, NodeKind } from './graph-node';
 import { topologicalSort } from './topological-sort';
 import { NestedArray, Tensor } from './tensor';
 
@@ -35,6 +37,10 @@ export class ComputationalGraph {
   private outputNode: GraphNode | undefined;
   private order: GraphNode[] | undefined;
   private forwardOk = false;
+  /** The node the last successful forward computed; backward differentiates only a forward to the output. */
+  private forwardedTo: GraphNode | undefined;
+  /** One forward plan per node forward has been asked for (the loss, the scores), reused until the graph changes. */
+  private readonly plans = new Map<GraphNode, ForwardPlan>();
   /** strictGates' copy of each dout, reused. */
   private readonly strict: { doutCopy?: Tensor } = {};
   private trainingMode = true;
@@ -210,25 +216,55 @@ export class ComputationalGraph {
     return this.order;
   }
 
-  /** Runs every gate in topological order with the given feeds and returns the output's value. */
-  forward(feeds: Readonly<Record<string, Feed>> = {}): Tensor {
-    const values = feedValues(this.inputList, feeds, (name) => this.byName.get(name)?.kind === 'input');
-    return this.forwardInputs(values);
+  /**
+   * Computes the graph's output, or `options.output` (a node or its name), from the feeds: only that
+   * node's ancestors run and only the inputs they read need a feed (predict with `{ output: scores }`
+   * and no labels). Returns the node's value, a buffer reused by the next forward: `clone()` to keep it.
+   */
+  forward(feeds: Readonly<Record<string, Feed>> = {}, options?: ForwardOptions): Tensor {
+    const plan = this.planFor(options?.output === undefined ? this.output : this.ownNode(options.output, 'forward: options.output'));
+    return this.runPlan(plan, readFeeds(plan, feeds, (name) => this.byName.get(name)?.kind === 'input', this.inputList));
   }
 
-  /** forward() with the input values in the order the inputs were declared: no feed object, no allocation. */
+  /** forward() to the output with the input values in the order the inputs were declared: no feed object, no allocation. */
   forwardInputs(values: readonly Tensor[]): Tensor {
-    const order = this.topologicalOrder();
+    const plan = this.planFor(this.output);
     if (values.length !== this.inputList.length) {
       throw new FeedError(`forward: expected ${this.inputList.length} input values (${this.inputList.map((n) => n.name).join(', ')}), got ${values.length}`);
     }
-    // Validate every feed before running any gate, so bad data changes nothing.
     for (let i = 0; i < values.length; i++) checkFeed(this.inputList[i], values[i], this.finiteCheck);
+    for (let i = 0; i < plan.inputs.length; i++) plan.values[i] = values[plan.positions[i]];
+    return this.runPlan(plan, plan.values);
+  }
+
+  /** The cached plan that computes `output` (its ancestors, the inputs they read); made again after the graph changes. */
+  private planFor(output: GraphNode): ForwardPlan {
+    const order = this.topologicalOrder();
+    let plan = this.plans.get(output);
+    if (plan === undefined || plan.source !== order) {
+      if (plan !== undefined && plan.source !== order) this.plans.clear();
+      plan = planForward(order, this.inputList, output);
+      this.plans.set(output, plan);
+    }
+    return plan;
+  }
+
+  /** Checks every feed a plan reads before running any gate (bad data changes nothing), then runs the plan. */
+  private runPlan(plan: ForwardPlan, values: readonly Tensor[]): Tensor {
+    for (let i = 0; i < plan.inputs.length; i++) checkFeed(plan.inputs[i], values[i], this.finiteCheck);
     this.forwardOk = false;
-    for (let i = 0; i < values.length; i++) this.inputList[i].value = values[i];
-    forwardPass(order, this.finiteCheck);
+    for (let i = 0; i < plan.inputs.length; i++) plan.inputs[i].value = values[i];
+    forwardPass(plan.order, this.finiteCheck);
     this.forwardOk = true;
-    return this.output.value as Tensor;
+    this.forwardedTo = plan.output;
+    return plan.output.value as Tensor;
+  }
+
+  /** A node of this graph given as a node or a name. */
+  private ownNode(node: GraphNode | string, where: string): GraphNode {
+    if (typeof node === 'string') return this.node(node);
+    if (!(node instanceof GraphNode) || node.graph !== this) throw new InvalidArgumentError(`${where}: expected a node of this graph or its name, got ${node instanceof GraphNode ? `${node.describe()} of another graph` : typeof node}`);
+    return node;
   }
 
   /**
@@ -242,12 +278,18 @@ export class ComputationalGraph {
         `backward: no successful forward to differentiate${this.outputNode ? ` (output ${this.outputNode.describe()})` : ''}: call forward first; a forward that threw, or a change to the graph, needs a new forward`,
       );
     }
-    const order = this.topologicalOrder();
-    const accumulate = options.accumulate === true;
     const out = this.output;
+    if (this.forwardedTo !== out) {
+      throw new BackwardBeforeForwardError(
+        `backward: the last forward computed ${this.forwardedTo?.describe()} (forward with { output }), not the output ${out.describe()} that backward differentiates: call forward(feeds) first`,
+      );
+    }
+    const plan = this.planFor(out);
+    const accumulate = options.accumulate === true;
     const seed = options.seed;
     checkSeed(out, seed);
-    backwardPass(order, out, seed, accumulate, this.finiteCheck, this.strictGates ? this.strict : undefined);
+    backwardPass(plan.order, out, seed, accumulate, this.finiteCheck, this.strictGates ? this.strict : undefined);
+    zeroDetachedGrads(plan, accumulate);
   }
 
   /**

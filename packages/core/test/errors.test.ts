@@ -123,7 +123,7 @@ describe('feeds', () => {
   const x = Tensor.zeros([3, 2], 'float32');
 
   test('missing', () => {
-    expectError(() => graph().forward({ x }), FeedError, "forward: no feed for input 'y' (fed: x)");
+    expectError(() => graph().forward({ x }), FeedError, "forward: no feed for input 'y', which node 'f' (MultiplyGate) depends on (fed: x)");
   });
   test('unknown', () => {
     expectError(() => graph().forward({ x, y: 1, z: 2 }), FeedError, "forward: 'z' is not an input of this graph (inputs: x, y)");
@@ -138,7 +138,7 @@ describe('feeds', () => {
   });
   test('ragged or not numbers', () => {
     expectError(() => graph().forward({ x, y: [[1, 2], [3]] }), ShapeError, "forward: the feed for input 'y': Tensor.from: ragged nested array");
-    expectError(() => graph().forward({ x, y: 'abc' as never }), FeedError, "forward: the feed for input 'y' is a string, expected a Tensor, a number or nested arrays of numbers");
+    expectError(() => graph().forward({ x, y: 'abc' as never }), FeedError, "forward: the feed for input 'y' is a string, expected a Tensor, a number, nested arrays of numbers or a Float32Array/Float64Array");
     expectError(() => graph().forward({ x, y: null as never }), FeedError, "the feed for input 'y' is null");
   });
   test('forwardInputs with the wrong count', () => {
