@@ -137,6 +137,11 @@ export class BatchFeed {
     return out.data[0];
   }
 
+  /** The score above which a width-1 (sigmoid) output predicts class 1. */
+  get threshold(): number {
+    return this.opts.threshold ?? 0.5;
+  }
+
   /** How many of the batch's b rows the scores node classifies right (0 without a scores node). */
   correct(batch: Batch, b: number): number {
     const node = this.scoresNode;
@@ -145,6 +150,6 @@ export class BatchFeed {
     if (!scores || scores.rank < 1 || scores.shape[0] !== b) {
       throw new ShapeError(`${this.where}: scores ${node.describe()} must be [B, C] with B = ${b} rows, got ${scores ? formatShape(scores.shape) : 'no value'}`);
     }
-    return countCorrect(scores, batch.y, b, this.opts.threshold ?? 0.5);
+    return countCorrect(scores, batch.y, b, this.threshold);
   }
 }

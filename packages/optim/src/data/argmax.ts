@@ -21,3 +21,15 @@ export function argmaxRows(scores: Tensor, out: Int32Array = new Int32Array(scor
   for (let i = 0; i < n; i++) out[i] = argmaxRow(scores.data, i, c);
   return out;
 }
+
+/**
+ * The predicted class of each of the first `rows` rows of `scores` ([rows, C]), into `out`: argmax
+ * for C > 1; for C = 1 (a sigmoid output) class 1 where the score exceeds `threshold`.
+ */
+export function classesOf(scores: Tensor, rows: number, threshold: number, out: Int32Array): Int32Array {
+  const c = scores.size / rows;
+  const s = scores.data;
+  if (c === 1) for (let i = 0; i < rows; i++) out[i] = s[i] > threshold ? 1 : 0;
+  else for (let i = 0; i < rows; i++) out[i] = argmaxRow(s, i, c);
+  return out;
+}
