@@ -3,6 +3,7 @@ import type { ForwardPlan } from './forward-plan';
 import { locate, rethrowAt } from './graph-checks';
 import type { Feed, GraphNode, ShapeSpec } from './graph-node';
 import { formatShape } from './shape';
+import { formatSpec } from './shape-inference';
 import { Tensor } from './tensor';
 
 // How forward turns what the user fed into the tensors a plan reads. A Tensor is taken as it is (no
@@ -67,11 +68,6 @@ function shapeForFlat(n: GraphNode, length: number): number[] {
     throw locate(new FeedError(`forward: the feed for ${n.describe()} holds ${length} values, which do not fill its declared shape ${formatSpec(spec)}: feed ${example}`), n);
   }
   return spec.map((d) => (d === null ? free : d));
-}
-
-/** `[null, 784]`: a declared shape as the user wrote it. */
-export function formatSpec(spec: ShapeSpec): string {
-  return `[${spec.map((d) => (d === null ? 'null' : d)).join(', ')}]`;
 }
 
 function describeValue(v: unknown): string {

@@ -31,8 +31,13 @@ export class ForwardPlan {
   }
 }
 
-/** The plan that computes `output`: the nodes of `order` it depends on, and the inputs among them. */
-export function planForward(order: readonly GraphNode[], declaredInputs: readonly GraphNode[], output: GraphNode): ForwardPlan {
+/**
+ * The plan that computes `output`. Its ancestors always; with `sideNodes` (a plain `forward(feeds)`)
+ * also every other node computable from the same inputs, so a node that reads what the output reads
+ * (`probabilities` beside the loss, a debugging node) has a value after forward without asking for
+ * more feeds.
+ */
+export function planForward(order: readonly GraphNode[], declaredInputs: readonly GraphNode[], output: GraphNode, sideNodes: boolean): ForwardPlan {
   let maxId = 0;
   for (const n of order) if (n.id > maxId) maxId = n.id;
   const needed = new Uint8Array(maxId + 1);
@@ -47,6 +52,13 @@ export function planForward(order: readonly GraphNode[], declaredInputs: readonl
       }
     }
   }
+  if (sideNodes) {
+    // Inputs come before their readers in `order`, so one pass settles every node.
+    for (const n of order) {
+      if (needed[n.id] === 1 || n.kind === 'input') continue;
+      if (n.kind !== 'gate' || n.inputNodes.every((i) => needed[i.id] === 1)) needed[n.id] = 1;
+    }
+  }
   return new ForwardPlan(
     output,
     order.filter((n) => needed[n.id] === 1),
@@ -55,6 +67,31 @@ export function planForward(order: readonly GraphNode[], declaredInputs: readonl
     order,
     declaredInputs,
   );
+}
+
+/**
+ * The plans a graph has made, reused until its topological order changes (any change to the
+ * graph): one map for plain forwards (the output and its side nodes), one for forwards with
+ * `{ output }` (ancestors only).
+ */
+export class PlanCache {
+  private readonly maps = [new Map<GraphNode, ForwardPlan>(), new Map<GraphNode, ForwardPlan>()];
+
+  get(order: readonly GraphNode[], declaredInputs: readonly GraphNode[], output: GraphNode, ancestorsOnly: boolean): ForwardPlan {
+    const plans = this.maps[ancestorsOnly ? 1 : 0];
+    let plan = plans.get(output);
+    if (plan === undefined || plan.source !== order) {
+      if (plan !== undefined) for (const m of this.maps) m.clear();
+      plan = this.make(order, declaredInputs, output, ancestorsOnly);
+      plans.set(output, plan);
+    }
+    return plan;
+  }
+
+  /** A new plan (a method, so a test can count how often plans are made). */
+  protected make(order: readonly GraphNode[], declaredInputs: readonly GraphNode[], output: GraphNode, ancestorsOnly: boolean): ForwardPlan {
+    return planForward(order, declaredInputs, output, !ancestorsOnly);
+  }
 }
 
 /**

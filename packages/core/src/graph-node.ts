@@ -84,6 +84,8 @@ export class GraphNode {
   readonly args: Tensor[] = [];
   /** @internal whether backward computes this node's gradient. */
   needsGrad = false;
+  /** A gate node's output shape inferred when it was added (`null`: a size known only at forward, the batch); undefined when not inferable. */
+  inferredShape: ShapeSpec | undefined;
 
   constructor(
     readonly graph: ComputationalGraph,

@@ -1,4 +1,4 @@
-import { describeGate } from './gate-description';
+import { gateFact } from './gate-description';
 import type { GraphNode } from './graph-node';
 
 /**
@@ -16,7 +16,7 @@ export function findOutput(nodes: readonly GraphNode[]): { node?: GraphNode; pro
   for (const n of nodes) if (n.id > maxId) maxId = n.id;
   const readers = new Array<GraphNode | undefined>(maxId + 1);
   for (const n of nodes) for (const input of n.inputNodes) readers[input.id] ??= n;
-  const losses = nodes.filter((n) => n.kind === 'gate' && describeGate(n.gate)?.loss === true);
+  const losses = nodes.filter((n) => n.kind === 'gate' && gateFact(n.gate, 'loss') === true);
   const ask = 'call graph.setOutput(node) to say which node forward computes and backward differentiates';
   if (losses.length === 1) {
     const loss = losses[0];

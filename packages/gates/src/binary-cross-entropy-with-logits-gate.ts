@@ -1,4 +1,4 @@
-import { expectDout, expectInputs, formatShape, Gate, resultDType, shapesEqual, ShapeError, Tensor } from '@chainrule/core';
+import { expectDout, expectInputs, formatShape, Gate, resultDType, shapesEqual, ShapeError, Tensor, GateDescription, sameShapeLossRule } from '@chainrule/core';
 import { injectable } from 'inversify';
 import { stableSigmoid, stableSoftplus } from './logistic';
 import { gradBuffer, scalarBuffer } from './grad-buffer';
@@ -14,6 +14,7 @@ import { gradBuffer, scalarBuffer } from './grad-buffer';
  */
 @injectable()
 export class BinaryCrossEntropyWithLogitsGate implements Gate {
+  static readonly description: GateDescription = { arity: 2, loss: true, shape: sameShapeLossRule };
   private z: Tensor | undefined;
   private t: Tensor | undefined;
   private output: Tensor | undefined;

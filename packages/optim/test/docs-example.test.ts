@@ -48,3 +48,15 @@ test('the docs/optim.md data example splits, standardises, trains, predicts with
   expect((confusion[0][0] + confusion[1][1]) / 60).toBeCloseTo(Number(m?.[2]), 3);
   expect(logs[2]).toMatch(/^predicted classes of the first test points: [01]( [01]){7}$/);
 });
+
+test("the README's prediction line runs after the docs/optim.md example: scores without labels, from a flat Float64Array", () => {
+  const readme = readFileSync(join(__dirname, '../../../README.md'), 'utf8');
+  const line = readme.split('\n').find((l) => l.startsWith('const predicted = graph.forward('));
+  const helper = readme.split('\n').find((l) => l.startsWith('const { classes } = predict('));
+  expect(line).toBeDefined();
+  expect(helper).toBeDefined();
+  const source = `${exampleSource()}\n${line}\nconsole.log(JSON.stringify(predicted.shape));\nconst { predict } = require('@chainrule/optim');\n${helper}\nconsole.log(classes.length);`;
+  const logs = runExample(source);
+  expect(logs[logs.length - 2]).toBe('[200,2]');
+  expect(logs[logs.length - 1]).toBe('200');
+});
