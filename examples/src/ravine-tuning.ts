@@ -38,11 +38,20 @@ export interface Tuned {
   finalLoss: number;
 }
 
-/** Each rule's learning rate on LR_GRID that settles below REACHED in the fewest steps (ties: the lower final f). */
-export function tuneLearningRates(names: readonly string[], steps: number): Tuned[] {
+/** The learning rate a table setting like 'lr 0.1, μ 0.9' names (NaN when none). */
+export function settingLr(settings: string): number {
+  return Number(/lr ([\d.]+)/.exec(settings)?.[1]);
+}
+
+/**
+ * Each rule's learning rate that settles below REACHED in the fewest steps (ties: the lower final f),
+ * from LR_GRID and the rule's own rate in the table (`tableLr`), so tuning never does worse than the table.
+ */
+export function tuneLearningRates(names: readonly string[], steps: number, tableLr: Readonly<Record<string, number>> = {}): Tuned[] {
   return names.map((optimizer) => {
     let best: Tuned | undefined;
-    for (const lr of LR_GRID) {
+    const own = tableLr[optimizer];
+    for (const lr of Number.isFinite(own) ? [...LR_GRID, own] : LR_GRID) {
       const t = trajectory({ name: optimizer, settings: '', make: RULES[optimizer](lr) }, steps);
       const at = settledAt(t);
       const key = (x: Tuned) => (x.settledAt >= 0 ? x.settledAt : Infinity);
@@ -99,20 +108,24 @@ export function explainRavine(trajectories: Trajectory[], steps: number): Ravine
   const textbook = trajectories.map((t) => ({ name: t.optimizer, settings: t.settings, settledAt: settledAt(t) }));
   const textbookWinner = first(textbook);
   const sgd = textbook.find((t) => t.name === 'SGD');
-  const tuned = tuneLearningRates(trajectories.map((t) => t.optimizer), steps);
+  const tuned = tuneLearningRates(
+    trajectories.map((t) => t.optimizer),
+    steps,
+    Object.fromEntries(trajectories.map((t) => [t.optimizer, settingLr(t.settings)])),
+  );
   const spec = tunedMomentumSpec();
   const heavyBall = trajectory(spec, steps);
   const heavyBallSettledAt = settledAt(heavyBall);
   const tunedWinner = first([...tuned.map((t) => ({ name: t.optimizer, settledAt: t.settledAt })), { name: spec.name, settledAt: heavyBallSettledAt }]);
   const adam = trajectories.find((t) => t.optimizer === 'Adam');
-  const adamLr = adam ? Number(/lr ([\d.]+)/.exec(adam.settings)?.[1]) : NaN;
+  const adamLr = adam ? settingLr(adam.settings) : NaN;
   const settled = (s: number) => (s >= 0 ? `from step ${s}` : 'never');
   const lines = [
     `Why the table comes out this way: the ravine curves ${CURVATURE.min} along x and ${CURVATURE.max} across y (condition number κ = ${theory.kappa}).`,
     `  With the settings above, ${textbookWinner.name} (${textbookWinner.settings}) stays below f = ${REACHED} first, ${settled(textbookWinner.settledAt)}${sgd ? `; SGD ${settled(sgd.settledAt)}` : ''}.`,
     `  SGD's lr 0.95 is not a textbook default but plain gradient descent's best fixed step on this quadratic, 2/(λmax + λmin) = ${theory.sgdLr.toFixed(3)}: ` +
       `it shrinks the distance to the minimum by (κ − 1)/(κ + 1) = ${theory.sgdRate.toFixed(3)} every step. The other rules run at common textbook rates, so that race is not fair.`,
-    `  A fair race, each rule at its best of ${LR_GRID.length} learning rates from 0.01 to 10 for this surface (μ 0.9 kept): ` +
+    `  A fair race, each rule at its best of ${LR_GRID.length} learning rates from 0.01 to 10 and its own rate above, for this surface (μ 0.9 kept): ` +
       tuned.map((t) => `${t.optimizer} lr ${t.lr.toPrecision(3)} ${settled(t.settledAt)}`).join(', ') + '.',
     `  Momentum at its best settings for a quadratic (Polyak's heavy ball: lr = 4/(√λmax + √λmin)² = ${theory.momentumLr.toFixed(2)}, μ = ((√κ − 1)/(√κ + 1))² = ${theory.momentum.toFixed(2)}) ` +
       `stays below f = ${REACHED} ${settled(heavyBallSettledAt)}: it shrinks the distance by (√κ − 1)/(√κ + 1) = ${theory.momentumRate.toFixed(3)} per step against SGD's ${theory.sgdRate.toFixed(3)}, ` +

@@ -1,6 +1,6 @@
 import { join } from 'path';
 import { OPTIMIZERS, REACHED, runOptimizers, surface, surfaceGraph, trajectory } from '../src/optimizers';
-import { explainRavine, LR_GRID, quadraticTheory, settledAt, tunedMomentumSpec } from '../src/ravine-tuning';
+import { explainRavine, LR_GRID, quadraticTheory, settingLr, settledAt, tunedMomentumSpec } from '../src/ravine-tuning';
 import { collector, readSvg, tempOut } from './helpers';
 
 describe('optimizers example', () => {
@@ -60,9 +60,11 @@ describe('optimizers example', () => {
     expect(text).toContain(`stays below f = ${REACHED} first, from step ${settled[0].at}`);
     // every tuned rate is on the grid and its quoted step is what a rerun at that rate gives
     for (const t of e.tuned) {
-      expect(LR_GRID).toContain(t.lr);
-      const spec = OPTIMIZERS.find((o) => o.name === t.optimizer);
-      expect(spec).toBeDefined();
+      const spec = OPTIMIZERS.find((o) => o.name === t.optimizer) as (typeof OPTIMIZERS)[number];
+      expect([...LR_GRID, settingLr(spec.settings)]).toContain(t.lr);
+      // never worse than the table's own setting
+      const own = settledAt(trajectories.find((x) => x.optimizer === t.optimizer) as (typeof trajectories)[number]);
+      if (own >= 0) expect(t.settledAt).toBeLessThanOrEqual(own);
       expect(text).toContain(`${t.optimizer} lr ${t.lr.toPrecision(3)} ${t.settledAt >= 0 ? `from step ${t.settledAt}` : 'never'}`);
     }
     // Polyak's heavy ball beats SGD's best fixed step, as the rates (√κ−1)/(√κ+1) < (κ−1)/(κ+1) say
