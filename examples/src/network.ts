@@ -4,9 +4,9 @@ import {
   Adagrad,
   Adam,
   AdamW,
-  argmaxRows,
   Dataset as TrainerDataset,
   evaluate as evaluateGraph,
+  predict as predictGraph,
   RMSProp,
   Scheduler,
   SGD,
@@ -162,12 +162,9 @@ export function evaluate(net: Classifier, data: Dataset, batchSize = 1000): { lo
   return { loss, accuracy };
 }
 
-/** Predicted class of every row of `x` ([n, features]). */
+/** Predicted class of every row of `x` ([n, features]): optim's predict, a forward to the scores alone (no labels). */
 export function predict(net: Classifier, x: Tensor): Int32Array {
-  const n = x.shape[0];
-  const labels = Tensor.zeros([n], net.dtype);
-  net.graph.forward({ x: x.dtype === net.dtype ? x : x.astype(net.dtype), labels });
-  return argmaxRows(net.scores.value as Tensor);
+  return predictGraph(net.graph, x, { scores: net.scores }).classes;
 }
 
 /** Euclidean norm of a tensor's values. */
@@ -176,4 +173,15 @@ export function norm(t: Tensor): number {
   const d = t.data;
   for (let i = 0; i < d.length; i++) s += d[i] * d[i];
   return Math.sqrt(s);
+}
+
+/** Standard deviation of a tensor's values (population: divided by their count). */
+export function std(t: Tensor): number {
+  const d = t.data;
+  let mean = 0;
+  for (let i = 0; i < d.length; i++) mean += d[i];
+  mean /= d.length;
+  let s = 0;
+  for (let i = 0; i < d.length; i++) s += (d[i] - mean) ** 2;
+  return Math.sqrt(s / d.length);
 }

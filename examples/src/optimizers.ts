@@ -5,6 +5,7 @@ import { AddGate, createGatesContainer, PowGate, ScaleGate } from '@chainrule/ga
 import { Adagrad, Adam, RMSProp, SGD } from '@chainrule/optim';
 import { ExampleOptions, loggerFor, outDirFor, pad } from './common';
 import { Stepper } from './network';
+import { explainRavine, RavineExplanation } from './ravine-tuning';
 import { contourLines, linspace, round, Row, savePlot, Spec, withDefaults } from './plot';
 
 /**
@@ -66,6 +67,8 @@ export interface Trajectory {
 export interface OptimizersResult {
   steps: number;
   trajectories: Trajectory[];
+  /** Why the race comes out as it does, and the race at tuned learning rates. */
+  explanation: RavineExplanation;
   plots: string[];
 }
 
@@ -114,13 +117,16 @@ export async function runOptimizers(options: OptimizersOptions = {}): Promise<Op
       `${pad(t.optimizer, 10)} ${pad(t.settings, 15)} ${pad(`(${t.final[0].toFixed(4)}, ${t.final[1].toFixed(4)})`, 22)} ${pad(t.finalLoss.toExponential(2), 10)} ${t.reachedAt >= 0 ? t.reachedAt : 'not reached'}`,
     );
   }
+  const explanation = explainRavine(trajectories, steps);
+  log('');
+  for (const line of explanation.lines) log(line);
   const plots = [
     await savePlot(join(outDir, 'trajectories.svg'), trajectoriesSpec(trajectories)),
     await savePlot(join(outDir, 'loss-per-step.svg'), lossSpec(trajectories)),
   ];
   log('');
   for (const p of plots) log(`wrote ${p}`);
-  return { steps, trajectories, plots };
+  return { steps, trajectories, explanation, plots };
 }
 
 const ORDER = OPTIMIZERS.map((o) => o.name);

@@ -10,6 +10,7 @@
 import 'reflect-metadata';
 import { ComputationalGraph, GraphNode, Random, Tensor } from '@chainrule/core';
 import { createGatesContainer, Linear, mlp, ReLUGate, SoftmaxCrossEntropyGate } from '@chainrule/gates';
+import { std } from './network';
 
 export interface TwoLayerOptions {
   n?: number;
@@ -31,6 +32,27 @@ export interface TwoLayerResult {
   params: Record<'W1' | 'b1' | 'W2' | 'b2', { shape: number[]; value: Tensor; grad: Tensor }>;
   /** The loss after each training step. */
   losses: number[];
+  /** The lectures' sanity check: the standard deviation of the first pass's scores, and the same net's loss and score spread with its weights redrawn small, N(0, SMALL_STD²). */
+  sanity: { scoreStd: number; smallLoss: number; smallScoreStd: number; chance: number };
+}
+
+/** The lectures' small initial weights, W = 0.01 · randn. */
+export const SMALL_STD = 0.01;
+
+/**
+ * The loss and score spread of the net built with the same seed but every weight redrawn from
+ * N(0, SMALL_STD²) (biases stay 0): scores ≈ 0, softmax ≈ uniform, loss ≈ ln C.
+ */
+function smallInitLoss(d: number, h: number, c: number, seed: number, feeds: { x: Tensor; y: Tensor }): { loss: number; scoreStd: number } {
+  const g = new ComputationalGraph(createGatesContainer());
+  build(g, d, h, c, seed);
+  const rng = new Random(seed + 1);
+  for (const name of ['fc1', 'fc2']) {
+    const w = ((g.group(name).gate as Linear).weight.value as Tensor).data;
+    for (let i = 0; i < w.length; i++) w[i] = rng.normal(0, SMALL_STD);
+  }
+  const loss = g.forward(feeds).item();
+  return { loss, scoreStd: std(g.node('fc2').value as Tensor) };
 }
 
 export function build(g: ComputationalGraph, d: number, h: number, c: number, seed: number): GraphNode {
@@ -55,7 +77,19 @@ export function run(log: (line: string) => void = console.log, options: TwoLayer
   const snap = (p: GraphNode | undefined) => ({ shape: (p?.value as Tensor).shape.slice(), value: (p?.value as Tensor).clone(), grad: (p?.grad as Tensor).clone() });
   const params = { W1: snap(fc1.weight), b1: snap(fc1.bias), W2: snap(fc2.weight), b2: snap(fc2.bias) };
   log(`two-layer net: x [${n}, ${d}] → Linear(${d}, ${h}) → ReLU → Linear(${h}, ${c}) → softmax cross-entropy`);
-  log(`initial loss ${loss.toFixed(4)} (chance level ln ${c} = ${Math.log(c).toFixed(4)})`);
+  const chance = Math.log(c);
+  const scoreStd = std(g.node('fc2').value as Tensor);
+  const small = smallInitLoss(d, h, c, seed, feeds);
+  const sanity = { scoreStd, smallLoss: small.loss, smallScoreStd: small.scoreStd, chance };
+  log(`initial loss ${loss.toFixed(4)} (chance level ln ${c} = ${chance.toFixed(4)})`);
+  log(
+    `  why above chance: He initialisation (std √(2/fan_in)) gives scores spread ${scoreStd.toFixed(4)} (their std), so the softmax is far from uniform ` +
+      `and the confident wrong answers cost more than ln ${c}`,
+  );
+  log(
+    `  sanity check of the lectures: with small weights, W = ${SMALL_STD}·randn, the scores are near 0 (spread ${small.scoreStd.toFixed(4)}), ` +
+      `every class gets probability ≈ 1/${c} and the loss is ${small.loss.toFixed(4)} ≈ ln ${c} = ${chance.toFixed(4)}; a first loss far from ln C with small weights means a bug`,
+  );
   for (const [name, p] of Object.entries(params)) {
     let norm = 0;
     for (const v of p.grad.data) norm += v * v;
@@ -74,7 +108,7 @@ export function run(log: (line: string) => void = console.log, options: TwoLayer
   }
   if (steps > 0) log(`after ${steps} steps of gradient descent (lr ${learningRate}): loss ${losses[losses.length - 1].toFixed(4)}`);
   g.forward(feeds); // leave the graph at its trained parameters, forward run
-  return { graph: g, feeds, loss, params, losses };
+  return { graph: g, feeds, loss, params, losses, sanity };
 }
 
 /** The same function under the name the examples registry uses for the others (runAddMultiply, …). */

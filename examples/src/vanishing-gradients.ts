@@ -3,8 +3,9 @@ import { join } from 'path';
 import { Random, Tensor } from '@chainrule/core';
 import { formatHealthReport, healthReport as vizHealthReport } from '@chainrule/viz';
 import { ExampleOptions, loggerFor, outDirFor, pad } from './common';
-import { Activation, buildClassifier, Classifier, Init, norm } from './network';
+import { Activation, buildClassifier, Classifier, Init, norm, std } from './network';
 import { Row, savePlot, Spec, withDefaults } from './plot';
+import { explainNorms } from './vanishing-explanation';
 
 /**
  * Why initialisation matters in a deep network: ten layers of `width` units, one forward and one
@@ -49,6 +50,8 @@ export interface VanishingResult {
   depth: number;
   width: number;
   results: ConfigurationResult[];
+  /** What the norms mean, as printed. */
+  explanation: string[];
   healthReport?: string;
   plots: string[];
 }
@@ -121,6 +124,9 @@ export async function runVanishingGradients(options: VanishingOptions = {}): Pro
   }
   log('');
   log('ok: the first layer\'s gradient is within 100× of the last\'s (every layer learns at a comparable rate) and none is below 1e-6');
+  const explanation = explainNorms(results, depth, width);
+  log('');
+  for (const line of explanation) log(line);
 
   let healthReport: string | undefined;
   if (naiveSigmoid && options.healthReport !== false) {
@@ -133,7 +139,7 @@ export async function runVanishingGradients(options: VanishingOptions = {}): Pro
   const plots = [await savePlot(join(outDir, 'gradient-norms.svg'), gradientSpec(results, depth, width))];
   log('');
   for (const p of plots) log(`wrote ${p}`);
-  return { depth, width, results, healthReport, plots };
+  return { depth, width, results, explanation, healthReport, plots };
 }
 
 export function gradientSpec(results: ConfigurationResult[], depth: number, width: number): Spec {
@@ -157,14 +163,4 @@ export function gradientSpec(results: ConfigurationResult[], depth: number, widt
       strokeDash: { field: 'init', type: 'nominal', title: 'initialisation', sort: ['N(0, 0.01²)', 'Xavier / He'] },
     },
   });
-}
-
-function std(t: Tensor): number {
-  const d = t.data;
-  let mean = 0;
-  for (let i = 0; i < d.length; i++) mean += d[i];
-  mean /= d.length;
-  let s = 0;
-  for (let i = 0; i < d.length; i++) s += (d[i] - mean) ** 2;
-  return Math.sqrt(s / d.length);
 }

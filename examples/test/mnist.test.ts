@@ -2,7 +2,7 @@ import { existsSync } from 'fs';
 import { join } from 'path';
 import { loadMnist, MNIST_PIXELS } from '../src/data';
 import { HELP, parseMainArgs, UsageError } from '../src/main';
-import { runMnist } from '../src/mnist';
+import { commonMistakes, runMnist } from '../src/mnist';
 import { collector, readSvg, tempOut } from './helpers';
 
 describe('MNIST data', () => {
@@ -54,6 +54,12 @@ describe('the main job', () => {
     expect(text).toMatch(/epoch 1\/1 +loss [\d.]+ +accuracy/);
     expect(text).toMatch(/final test accuracy: [\d.]+% on 120 held-out digits/);
     expect(text).toMatch(/throughput: \d+ samples\/s/);
+    // the confusion matrix of the held-out digits agrees with the test accuracy, and the mistakes it names are its largest cells
+    expect(result.confusion.total).toBe(120);
+    expect(result.confusion.accuracy).toBeCloseTo(result.testAccuracy, 12);
+    expect(text).toContain(`most common mistakes on them (from the confusion matrix): ${commonMistakes(result.confusion, 3)}`);
+    const worst = Math.max(...result.confusion.toArray().flatMap((row, t) => row.filter((_, p) => p !== t)));
+    expect(text).toMatch(new RegExp(`read as \\d \\(${worst}×\\)`));
     expect(text).toContain(`wrote ${join(out, 'loss.svg')}`);
   }, 20000);
 

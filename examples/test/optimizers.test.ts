@@ -1,5 +1,6 @@
 import { join } from 'path';
-import { OPTIMIZERS, REACHED, runOptimizers, surface, surfaceGraph } from '../src/optimizers';
+import { OPTIMIZERS, REACHED, runOptimizers, surface, surfaceGraph, trajectory } from '../src/optimizers';
+import { explainRavine, LR_GRID, quadraticTheory, settingLr, settledAt, tunedMomentumSpec } from '../src/ravine-tuning';
 import { collector, readSvg, tempOut } from './helpers';
 
 describe('optimizers example', () => {
@@ -38,5 +39,44 @@ describe('optimizers example', () => {
     expect(loss).toContain('f(x, y) (log scale)');
     for (const label of ['SGD', 'Adam']) expect(loss).toContain(label);
     expect(c.text()).toContain('Adam');
+    // the explanation is printed, line for line
+    for (const line of result.explanation.lines) expect(c.lines).toContain(line);
+  });
+
+  test('the explanation says why SGD does well, races every rule at its tuned rate, and quotes the numbers it computed', () => {
+    const steps = 100;
+    const trajectories = OPTIMIZERS.map((spec) => trajectory(spec, steps));
+    const e = explainRavine(trajectories, steps);
+    const text = e.lines.join('\n');
+    // SGD's textbook lr is the optimal fixed step of gradient descent on diag(0.1, 2): 2 / 2.1
+    expect(e.theory.sgdLr).toBeCloseTo(2 / 2.1, 12);
+    expect(text).toContain(`2/(λmax + λmin) = ${(2 / 2.1).toFixed(3)}`);
+    expect(text).toContain(`(κ − 1)/(κ + 1) = ${(19 / 21).toFixed(3)}`);
+    expect(text).toContain('condition number κ = 20');
+    // the textbook winner is the rule that settles first in the table, and the sentence names it with its step
+    const settled = trajectories.map((t) => ({ name: t.optimizer, at: settledAt(t) })).filter((t) => t.at >= 0).sort((a, b) => a.at - b.at);
+    expect(e.textbookWinner).toBe(settled[0].name);
+    expect(text).toContain(`${settled[0].name} (`);
+    expect(text).toContain(`stays below f = ${REACHED} first, from step ${settled[0].at}`);
+    // every tuned rate is on the grid and its quoted step is what a rerun at that rate gives
+    for (const t of e.tuned) {
+      const spec = OPTIMIZERS.find((o) => o.name === t.optimizer) as (typeof OPTIMIZERS)[number];
+      expect([...LR_GRID, settingLr(spec.settings)]).toContain(t.lr);
+      // never worse than the table's own setting
+      const own = settledAt(trajectories.find((x) => x.optimizer === t.optimizer) as (typeof trajectories)[number]);
+      if (own >= 0) expect(t.settledAt).toBeLessThanOrEqual(own);
+      expect(text).toContain(`${t.optimizer} lr ${t.lr.toPrecision(3)} ${t.settledAt >= 0 ? `from step ${t.settledAt}` : 'never'}`);
+    }
+    // Polyak's heavy ball beats SGD's best fixed step, as the rates (√κ−1)/(√κ+1) < (κ−1)/(κ+1) say
+    const theory = quadraticTheory();
+    expect(theory.momentumRate).toBeLessThan(theory.sgdRate);
+    const heavy = trajectory(tunedMomentumSpec(), steps);
+    expect(settledAt(heavy)).toBe(e.heavyBallSettledAt);
+    expect(e.heavyBallSettledAt).toBeGreaterThan(0);
+    expect(e.heavyBallSettledAt).toBeLessThan(settledAt(trajectories[0]));
+    expect(text).toContain(`stays below f = ${REACHED} from step ${e.heavyBallSettledAt}`);
+    expect(text).toContain(`lr = 4/(√λmax + √λmin)² = ${theory.momentumLr.toFixed(2)}, μ = ((√κ − 1)/(√κ + 1))² = ${theory.momentum.toFixed(2)}`);
+    expect(text).toMatch(/Adam's step is about lr whatever the gradient's size, so at lr 0.3 the 7 units along x take at least 24 steps/);
+    expect(text).toContain(`Fastest when every rule is tuned: ${e.tunedWinner}`);
   });
 });

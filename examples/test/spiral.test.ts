@@ -29,5 +29,8 @@ describe('spiral example', () => {
     for (const label of ['class 0', 'class 1', 'class 2', 'class', 'x₁', 'x₂']) expect(twoLayer.texts).toContain(label);
     expect(twoLayer.svg).toContain('<path'); // the points and regions are drawn
     expect(c.text()).toMatch(/Two-layer net, 100 ReLU units +training accuracy/);
+    // the explanation quotes this run's accuracies
+    expect(c.text()).toContain(`no straight cut follows three interleaved arms: ${(100 * result.linear.accuracy).toFixed(1)}% right, above the 33.3% of guessing`);
+    expect(c.text()).toContain(`pieces of lines that follow the arms: ${(100 * result.twoLayer.accuracy).toFixed(1)}%.`);
   }, 20000);
 });

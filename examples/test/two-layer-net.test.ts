@@ -98,4 +98,30 @@ describe('two-layer net (affine – ReLU – affine – softmax cross-entropy)',
     // Seeded: identical numbers on a second run.
     expect(run(() => undefined).losses).toEqual(r.losses);
   });
+
+  it('explains why the first loss is above ln C, and shows the small-weight sanity check with the numbers it computed', () => {
+    const lines: string[] = [];
+    const r = run((l) => lines.push(l), { steps: 0 });
+    const text = lines.join('\n');
+    const why = lines.find((l) => l.includes('why above chance')) as string;
+    const check = lines.find((l) => l.includes('sanity check')) as string;
+    expect(why).toBeDefined();
+    expect(check).toBeDefined();
+    expect(text).toContain(`initial loss ${r.loss.toFixed(4)} (chance level ln 3 = ${Math.log(3).toFixed(4)})`);
+    // the quoted spread is the std of the scores this run computed
+    const scores = r.graph.node('fc2').value as Tensor;
+    const d = Array.from(scores.data);
+    const mean = d.reduce((a, b) => a + b, 0) / d.length;
+    const std = Math.sqrt(d.reduce((a, b) => a + (b - mean) ** 2, 0) / d.length);
+    expect(why).toContain(`scores spread ${std.toFixed(4)}`);
+    expect(r.sanity.scoreStd).toBeCloseTo(std, 12);
+    // small weights: the loss it quotes is the computed one, and it is within 1% of ln 3 (the lecture's check)
+    expect(check).toContain(`the loss is ${r.sanity.smallLoss.toFixed(4)} ≈ ln 3 = 1.0986`);
+    expect(Math.abs(r.sanity.smallLoss - Math.log(3))).toBeLessThan(0.01 * Math.log(3));
+    expect(r.sanity.smallScoreStd).toBeLessThan(0.01);
+    expect(check).toContain(`spread ${r.sanity.smallScoreStd.toFixed(4)}`);
+    // and the He-initialised net is above chance because its scores are spread out
+    expect(r.loss).toBeGreaterThan(Math.log(3));
+    expect(std).toBeGreaterThan(100 * r.sanity.smallScoreStd);
+  });
 });

@@ -27,6 +27,21 @@ describe('vanishing-gradients example', () => {
       expect(texts).toContain(label);
     }
     expect(c.text()).toContain('<- vanishing towards the input');
+    // the explanation is printed, and the numbers it quotes are this run's
+    for (const line of result.explanation) expect(c.lines).toContain(line);
+    const text = result.explanation.join('\n');
+    const e = (v: number) => v.toExponential(2);
+    const perLayer = Math.pow(naiveSigmoid.gradNorms[0] / naiveSigmoid.gradNorms[9], 1 / 9);
+    expect(text).toContain(`‖dL/dW‖ falls from ${e(naiveSigmoid.gradNorms[9])} at layer 10 to ${e(naiveSigmoid.gradNorms[0])} at layer 1, ×${perLayer.toFixed(3)} per layer`);
+    // the per-layer factor is what σ' ≤ 1/4 times weights of scale 0.01·√width predicts, within a factor 2
+    expect(perLayer).toBeGreaterThan(0.5 * 0.25 * 0.01 * Math.sqrt(64));
+    expect(perLayer).toBeLessThan(2 * 0.25 * 0.01 * Math.sqrt(64));
+    expect(text).toContain(`(about 1/4 · 0.01·√64 = ${(0.25 * 0.08).toFixed(3)})`);
+    const sigX = find('sigmoid', 'xavier');
+    expect(text).toContain(`still ×${Math.pow(sigX.firstOverLast, 1 / 9).toFixed(3)} per layer (first/last ${e(sigX.firstOverLast)})`);
+    const tanhN = find('tanh', 'naive');
+    expect(text).toContain(`tanh's spread falls from ${e(tanhN.activationStd[0])} after layer 1 to ${e(tanhN.activationStd[8])} after layer 9`);
+    expect(text).toContain(`first/last ${e(find('tanh', 'xavier').firstOverLast)} and ${e(reluHe.firstOverLast)}`);
     expect(result.healthReport).toContain('SoftmaxCrossEntropyGate');
     expect(c.text()).toContain('@chainrule/viz healthReport');
   });

@@ -1,14 +1,6 @@
-import { allocate, ComputationalGraph, DType, formatShape, GraphNode, InvalidArgumentError, ShapeError, sizeOf, Tensor, TypedArray } from '@chainrule/core';
-import { countCorrect } from './accuracy';
-
-/**
- * A data set: `features` row-major [N, ...featureShape] and `labels` [N, ...labelShape] (class
- * indices for classification: labelShape [], the default). N is labels.length / size(labelShape).
- */
-export interface Dataset {
-  features: Float32Array | Float64Array;
-  labels: ArrayLike<number>;
-}
+import { allocate, ComputationalGraph, DType, formatShape, GraphNode, InvalidArgumentError, ShapeError, sizeOf, Tensor } from '@chainrule/core';
+import { countCorrect } from './data/accuracy';
+import { Dataset } from './data/dataset';
 
 /** Which graph inputs a data set is fed to, and how its rows are shaped. */
 export interface FeedOptions {
@@ -145,6 +137,11 @@ export class BatchFeed {
     return out.data[0];
   }
 
+  /** The score above which a width-1 (sigmoid) output predicts class 1. */
+  get threshold(): number {
+    return this.opts.threshold ?? 0.5;
+  }
+
   /** How many of the batch's b rows the scores node classifies right (0 without a scores node). */
   correct(batch: Batch, b: number): number {
     const node = this.scoresNode;
@@ -153,15 +150,6 @@ export class BatchFeed {
     if (!scores || scores.rank < 1 || scores.shape[0] !== b) {
       throw new ShapeError(`${this.where}: scores ${node.describe()} must be [B, C] with B = ${b} rows, got ${scores ? formatShape(scores.shape) : 'no value'}`);
     }
-    return countCorrect(scores, batch.y, b, this.opts.threshold ?? 0.5);
-  }
-}
-
-/** out[r, :] = src[rows[start + r], :] for r < b, rows of width w; without `rows`, the rows start, start + 1, ... */
-export function copyRows(out: TypedArray, src: ArrayLike<number>, rows: Int32Array | undefined, start: number, b: number, w: number): void {
-  for (let r = 0; r < b; r++) {
-    const from = (rows ? rows[start + r] : start + r) * w;
-    const to = r * w;
-    for (let j = 0; j < w; j++) out[to + j] = src[from + j];
+    return countCorrect(scores, batch.y, b, this.threshold);
   }
 }

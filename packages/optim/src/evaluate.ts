@@ -1,11 +1,19 @@
 import { ComputationalGraph, InvalidArgumentError } from '@chainrule/core';
-import { BatchFeed, copyRows, Dataset, FeedOptions } from './batch-feed';
+import { BatchFeed, FeedOptions } from './batch-feed';
+import { classesOf } from './data/argmax';
+import { ConfusionMatrix } from './data/confusion-matrix';
+import { copyRows, Dataset } from './data/dataset';
 
 export interface Evaluation {
   loss: number;
   /** NaN without a scores node. */
   accuracy: number;
   samples: number;
+  /**
+   * Counts of (true class, predicted class) over the data set, with a scores node and one class
+   * index per example (C classes; 2 for a width-1 sigmoid output). Its accuracy equals `accuracy`.
+   */
+  confusion?: ConfusionMatrix;
 }
 
 /** Options of evaluate(): the graph's inputs, as the Trainer takes them, and the batch size. */
@@ -23,6 +31,8 @@ export function evaluateFeed(feed: BatchFeed, graph: ComputationalGraph, data: D
   const { n, d, k } = feed.check(data, 'data set');
   let lossSum = 0;
   let correct = 0;
+  let confusion: ConfusionMatrix | undefined;
+  const predicted = new Int32Array(Math.min(batchSize, n));
   const wasTraining = graph.training;
   graph.eval();
   try {
@@ -33,16 +43,23 @@ export function evaluateFeed(feed: BatchFeed, graph: ComputationalGraph, data: D
       copyRows(batch.y.data, data.labels, undefined, start, b, k);
       lossSum += feed.forwardLoss(batch, where) * b;
       correct += feed.correct(batch, b);
+      const scores = feed.scoresNode?.value;
+      if (scores && k === 1) {
+        const c = scores.size / b;
+        confusion ??= new ConfusionMatrix(c === 1 ? 2 : c);
+        confusion.add(classesOf(scores, b, feed.threshold, predicted).subarray(0, b), batch.y.data);
+      }
     }
   } finally {
     graph.train(wasTraining);
   }
-  return { loss: lossSum / n, accuracy: feed.scoresNode ? correct / n : NaN, samples: n };
+  return { loss: lossSum / n, accuracy: feed.scoresNode ? correct / n : NaN, samples: n, confusion };
 }
 
 /**
- * Mean loss and accuracy of a graph over a data set, forward only, in evaluation mode: no optimizer, no update. The
- * graph's output must be a one-element loss (the mean over the batch), as for the Trainer.
+ * Mean loss, accuracy and confusion matrix of a graph over a data set, forward only, in evaluation mode: no
+ * optimizer, no update. The graph's output must be a one-element loss (the mean over the batch), as for the
+ * Trainer. For scores alone, without labels, use predict().
  */
 export function evaluate(graph: ComputationalGraph, data: Dataset, options: EvaluateOptions): Evaluation {
   const where = 'evaluate';

@@ -12,5 +12,6 @@ export * from './trainer';
 export * from './trainer-types';
 export * from './batch-feed';
 export * from './evaluate';
+export * from './predict';
 export * from './early-stopping';
-export * from './accuracy';
+export * from './data';

@@ -1,4 +1,5 @@
-import { Dataset, FeedOptions } from './batch-feed';
+import { FeedOptions } from './batch-feed';
+import { Dataset } from './data/dataset';
 import { StoppingOptions } from './early-stopping';
 import { NonFinitePolicy } from './non-finite';
 import { Parameter } from './optimizer';

@@ -1,5 +1,7 @@
 import { ChainruleError, ComputationalGraph, InvalidArgumentError, NonFiniteError, Random } from '@chainrule/core';
-import { BatchFeed, copyRows, Dataset } from './batch-feed';
+import { BatchFeed } from './batch-feed';
+import { Dataset } from './data/dataset';
+import { MiniBatches } from './data/mini-batches';
 import { clipGradNorm } from './clip';
 import { EarlyStopping } from './early-stopping';
 import { evaluateFeed, Evaluation } from './evaluate';
@@ -33,7 +35,6 @@ export class Trainer {
   readonly rng: Random;
   private readonly feed: BatchFeed;
   private readonly opts: TrainerOptions;
-  private perm: Int32Array | undefined;
   private readonly stepInfo: StepInfo = {
     epoch: 0,
     step: 0,
@@ -79,19 +80,17 @@ export class Trainer {
     const stopping = new EarlyStopping(options, this.optimizer.params, where);
     if (stopping.monitor === 'accuracy' && !this.feed.scoresNode) throw new InvalidArgumentError(`${where}: monitor 'accuracy' needs a 'scores' node`);
     const dims = this.feed.check(train, 'training set');
-    const n = dims.n;
     if (options.validation) this.feed.check(options.validation, 'validation set');
-    const stepsPerEpoch = this.opts.dropLast ? Math.floor(n / this.batchSize) : Math.ceil(n / this.batchSize);
-    if (stepsPerEpoch === 0) throw new InvalidArgumentError(`${where}: ${n} examples make no batch of ${this.batchSize} with dropLast`);
+    const batches = new MiniBatches(train, { batchSize: this.batchSize, rng: this.rng, shuffle: this.opts.shuffle, dropLast: this.opts.dropLast, labelWidth: dims.k }, where);
     const scheduler = this.opts.scheduler;
     const history: EpochInfo[] = [];
     let stopped = false;
     const t0 = performance.now();
     for (let epoch = 0; epoch < epochs; epoch++) {
-      const totals = this.runEpoch(train, dims, epoch, stepsPerEpoch, options);
+      const totals = this.runEpoch(batches, epoch, options);
       if (scheduler && scheduler.per === 'epoch') scheduler.step();
       const val = options.validation ? this.evaluate(options.validation) : undefined;
-      const info = this.epochInfo(epoch, totals, stepsPerEpoch, val);
+      const info = this.epochInfo(epoch, totals, batches.steps, val);
       history.push(info);
       const watched = stopping.monitor === 'loss' ? (val ? val.loss : info.loss) : val ? val.accuracy : info.accuracy;
       const patienceOut = stopping.observe(epoch, watched);
@@ -106,12 +105,10 @@ export class Trainer {
   }
 
   /** One epoch of shuffled mini-batches: forward, backward, clip, optimizer and per-step scheduler steps. */
-  private runEpoch(train: Dataset, { n, d, k }: { n: number; d: number; k: number }, epoch: number, steps: number, options: FitOptions): EpochTotals {
+  private runEpoch(batches: MiniBatches, epoch: number, options: FitOptions): EpochTotals {
     const where = 'Trainer.fit';
-    const bs = this.batchSize;
-    const perm = this.permutation(n);
-    for (let i = 0; i < n; i++) perm[i] = i;
-    if (this.opts.shuffle ?? true) this.rng.shuffle(perm);
+    const steps = batches.steps;
+    batches.startEpoch();
     const params = this.optimizer.params;
     const { scheduler, clipNorm } = this.opts;
     const totals: EpochTotals = { lossSum: 0, correct: 0, seen: 0, skipped: 0, seconds: 0 };
@@ -119,11 +116,9 @@ export class Trainer {
     const e0 = performance.now();
     for (let s = 0; s < steps; s++) {
       const s0 = performance.now();
-      const start = s * bs;
-      const b = Math.min(bs, n - start);
+      const b = batches.sizeOf(s);
       const batch = this.feed.batch(b);
-      copyRows(batch.x.data, train.features, perm, start, b, d);
-      copyRows(batch.y.data, train.labels, perm, start, b, k);
+      batches.gather(s, batch.x.data, batch.y.data);
       const loss = this.feed.forwardLoss(batch, where);
       const lr = this.optimizer.lr;
       if (!Number.isFinite(loss) && !skipNonFinite) {
@@ -192,11 +187,6 @@ export class Trainer {
   /** Mean loss (weighted by batch size) and accuracy over a data set, in order, forward only (no update), in the graph's evaluation mode. */
   evaluate(data: Dataset): Evaluation {
     return evaluateFeed(this.feed, this.graph, data, this.batchSize, 'Trainer.evaluate');
-  }
-
-  private permutation(n: number): Int32Array {
-    if (!this.perm || this.perm.length !== n) this.perm = new Int32Array(n);
-    return this.perm;
   }
 }
 

@@ -1,0 +1,31 @@
+import { InvalidArgumentError, Tensor } from '@chainrule/core';
+import { argmaxRow } from './argmax';
+
+/** The share of `predicted` class indices equal to `labels` (same length, at least one). */
+export function accuracy(predicted: ArrayLike<number>, labels: ArrayLike<number>): number {
+  if (predicted.length !== labels.length || predicted.length === 0) {
+    throw new InvalidArgumentError(`accuracy: expected as many predictions as labels (at least one), got ${predicted.length} predictions and ${labels.length} labels`);
+  }
+  let correct = 0;
+  for (let i = 0; i < labels.length; i++) if (predicted[i] === labels[i]) correct++;
+  return correct / labels.length;
+}
+
+/**
+ * How many of the first b rows of `scores` ([b, C]) pick the class in `labels` (b labels, the
+ * first of each row's k label values): argmax for C > 1; for C = 1 (a sigmoid output) class 1
+ * where the score exceeds `threshold`.
+ */
+export function countCorrect(scores: Tensor, labels: Tensor, b: number, threshold = 0.5): number {
+  const c = scores.size / b;
+  const s = scores.data;
+  const y = labels.data;
+  const k = labels.size / b;
+  let correct = 0;
+  if (c === 1) {
+    for (let i = 0; i < b; i++) if ((s[i] > threshold ? 1 : 0) === y[i * k]) correct++;
+    return correct;
+  }
+  for (let i = 0; i < b; i++) if (argmaxRow(s, i, c) === y[i * k]) correct++;
+  return correct;
+}

@@ -1,0 +1,35 @@
+import { Tensor } from '@chainrule/core';
+
+/** The index of the largest of row i's c values in row-major `values` (ties go to the first). */
+export function argmaxRow(values: ArrayLike<number>, i: number, c: number): number {
+  let arg = 0;
+  let max = values[i * c];
+  for (let j = 1; j < c; j++) {
+    const v = values[i * c + j];
+    if (v > max) {
+      max = v;
+      arg = j;
+    }
+  }
+  return arg;
+}
+
+/** Index of the largest score in each row of [N, C] scores (ties go to the first), into `out` (reused when given). */
+export function argmaxRows(scores: Tensor, out: Int32Array = new Int32Array(scores.shape[0])): Int32Array {
+  const n = scores.shape[0];
+  const c = n ? scores.size / n : 0;
+  for (let i = 0; i < n; i++) out[i] = argmaxRow(scores.data, i, c);
+  return out;
+}
+
+/**
+ * The predicted class of each of the first `rows` rows of `scores` ([rows, C]), into `out`: argmax
+ * for C > 1; for C = 1 (a sigmoid output) class 1 where the score exceeds `threshold`.
+ */
+export function classesOf(scores: Tensor, rows: number, threshold: number, out: Int32Array): Int32Array {
+  const c = scores.size / rows;
+  const s = scores.data;
+  if (c === 1) for (let i = 0; i < rows; i++) out[i] = s[i] > threshold ? 1 : 0;
+  else for (let i = 0; i < rows; i++) out[i] = argmaxRow(s, i, c);
+  return out;
+}
