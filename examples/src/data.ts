@@ -114,24 +114,3 @@ export function gatherBatch(data: Dataset, order: ArrayLike<number>, start: numb
 export function asTensors(data: Dataset): { x: Tensor; y: Tensor } {
   return { x: new Tensor(data.x, [data.n, data.features]), y: new Tensor(data.y, [data.n]) };
 }
-
-/**
- * Data augmentation for digits: every image of `src` (n rows of side×side pixels) copied into `dst`
- * moved by a random whole-pixel shift in [−maxShift, maxShift] on each axis, the uncovered border
- * filled with 0 (the background). A CNN trained on shifted copies learns that a digit is the same
- * digit a pixel or two away.
- */
-export function shiftImages(src: TypedArray, dst: TypedArray, n: number, side: number, maxShift: number, rng: Random): void {
-  const area = side * side;
-  for (let r = 0; r < n; r++) {
-    const dy = rng.int(2 * maxShift + 1) - maxShift;
-    const dx = rng.int(2 * maxShift + 1) - maxShift;
-    const base = r * area;
-    dst.fill(0, base, base + area);
-    for (let y = Math.max(0, dy); y < Math.min(side, side + dy); y++) {
-      const from = base + (y - dy) * side;
-      const to = base + y * side;
-      for (let x = Math.max(0, dx); x < Math.min(side, side + dx); x++) dst[to + x] = src[from + x - dx];
-    }
-  }
-}

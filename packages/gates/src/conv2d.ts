@@ -1,4 +1,4 @@
-import { ComputationalGraph, DType, formatShape, GATE_OPTIONS, GraphNode, InvalidArgumentError, Random, readOptions, ShapeError, Tensor } from '@chainrule/core';
+import { ComputationalGraph, DType, formatShape, GATE_OPTIONS, GraphNode, InvalidArgumentError, Random, RANDOM_SOURCE, readOptions, ShapeError, Tensor } from '@chainrule/core';
 import { inject, injectable, optional } from 'inversify';
 import { Conv2DGate } from './conv2d-gate';
 import { WeightedLayer } from './weighted-layer';
@@ -16,7 +16,7 @@ export interface Conv2DLayerOptions {
   dilation?: number | number[];
   /** Whether to add a bias per filter (default true). */
   bias?: boolean;
-  /** Seed of core's Random for W (default 42). */
+  /** Seed of core's Random for W (default 42) when the container binds no RANDOM_SOURCE: the same seed gives the same weights bit for bit. */
   seed?: number;
   /** dtype of W and b (default 'float64'). */
   dtype?: DType;
@@ -25,7 +25,8 @@ export interface Conv2DLayerOptions {
 /**
  * A convolution layer as a composite gate, in the style of Linear: parameters W [F, C, KH, KW] with
  * He initialisation (N(0, 2 / (C·KH·KW)), the fan-in of one output) and b [F] at zero, applied by
- * one Conv2DGate (x, W, b) with the layer's stride, padding and dilation.
+ * one Conv2DGate (x, W, b) with the layer's stride, padding and dilation. W is drawn from the
+ * container's RANDOM_SOURCE when one is bound, else from core's Random seeded with `seed` (as Linear).
  *
  * In a graph: `graph.gate(Conv2D, [x], { options: { inChannels: 1, outChannels: 8, kernel: 5 } })`.
  * On its own: `new Conv2D({ inChannels: 1, outChannels: 8, kernel: 5 }).forward(x)`.
@@ -36,7 +37,10 @@ export class Conv2D extends WeightedLayer {
   /** The settings in force (defaults filled in, each window size as [height, width]). */
   readonly settings: Required<Omit<Conv2DLayerOptions, 'kernel' | 'stride' | 'padding' | 'dilation'>> & { kernel: [number, number]; stride: [number, number]; padding: [number, number]; dilation: [number, number] };
 
-  constructor(@inject(GATE_OPTIONS) @optional() options: Conv2DLayerOptions = {}) {
+  constructor(
+    @inject(GATE_OPTIONS) @optional() options: Conv2DLayerOptions = {},
+    @inject(RANDOM_SOURCE) @optional() private readonly random: Random | undefined = undefined,
+  ) {
     super();
     const o = readOptions<Conv2DLayerOptions>('Conv2D', options, {
       inChannels: 'positiveInteger',
@@ -78,7 +82,7 @@ export class Conv2D extends WeightedLayer {
     const s = this.settings;
     const [kh, kw] = s.kernel;
     const fanIn = s.inChannels * kh * kw;
-    this.w = g.parameter('W', new Random(s.seed).randn([s.outChannels, s.inChannels, kh, kw], { dtype: s.dtype, std: Math.sqrt(2 / fanIn) }));
+    this.w = g.parameter('W', (this.random ?? new Random(s.seed)).randn([s.outChannels, s.inChannels, kh, kw], { dtype: s.dtype, std: Math.sqrt(2 / fanIn) }));
     const args = [inputs[0], this.w];
     if (s.bias) args.push((this.b = g.parameter('b', Tensor.zeros([s.outChannels], s.dtype))));
     return g.gate(Conv2DGate, args, { name: 'conv', options: { stride: s.stride, padding: s.padding, dilation: s.dilation } });

@@ -1,4 +1,4 @@
-import { ComputationalGraph, gradcheckGraph, loadGraph, loadParameters, namedParameters, Random, saveGraph, saveParameters, ShapeError, Tensor } from '@chainrule/core';
+import { ComputationalGraph, gradcheckGraph, loadGraph, loadParameters, namedParameters, Random, RANDOM_SOURCE, saveGraph, saveParameters, ShapeError, Tensor } from '@chainrule/core';
 import { cnn, Conv2D, Conv2DGate, createGatesContainer, SoftmaxCrossEntropyGate } from '@chainrule/gates';
 import { Adam } from '@chainrule/optim';
 import { labels, rand, thrown } from './helpers';
@@ -23,6 +23,20 @@ describe('Conv2D layer', () => {
     expect(std).toBeCloseTo(Math.sqrt(2 / (8 * 15)), 2);
     expect(Array.from(layer.bias!.value!.data)).toEqual(new Array(16).fill(0));
     expect(Array.from((new Conv2D({ inChannels: 8, outChannels: 16, kernel: [5, 3], seed: 3 }).weight.value as Tensor).data)).toEqual(Array.from(w.data));
+  });
+
+  test('draws W from the container’s RANDOM_SOURCE when one is bound (as Linear), else from its seed', () => {
+    const build = (source?: Random) => {
+      const c = createGatesContainer();
+      if (source) c.bind(RANDOM_SOURCE).toConstantValue(source);
+      const g = new ComputationalGraph(c);
+      g.gate(Conv2D, [g.input('x')], { name: 'conv1', options: { inChannels: 2, outChannels: 3, kernel: 3, seed: 7 } });
+      return Array.from((g.node('conv1/W').value as Tensor).data);
+    };
+    const expected = Array.from(new Random(99).randn([3, 2, 3, 3], { std: Math.sqrt(2 / 18) }).data);
+    expect(build(new Random(99))).toEqual(expected);
+    expect(build()).toEqual(Array.from(new Random(7).randn([3, 2, 3, 3], { std: Math.sqrt(2 / 18) }).data));
+    expect(build()).not.toEqual(expected);
   });
 
   test('forward is its Conv2DGate with the layer’s options; channel mismatch is an error naming the layer', () => {
