@@ -11,7 +11,7 @@ function recordingBar(calls: string[]): Bar {
 }
 
 function stepInfo(epoch: number, step: number): StepInfo {
-  return { epoch, step, globalStep: step, batchSize: 10, loss: 2, accuracy: 0.5, lr: 0.1, gradNorm: NaN, seconds: 0.001, samplesPerSecond: 10000 };
+  return { epoch, step, globalStep: step, batchSize: 10, loss: 2, accuracy: 0.5, lr: 0.1, gradNorm: NaN, seconds: 0.001, samplesPerSecond: 10000, skipped: false };
 }
 
 describe('EpochProgress: the main job\'s bar redraws by time, not per step', () => {
