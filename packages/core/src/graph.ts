@@ -3,11 +3,12 @@ import { CompositeGate } from './composite';
 import { ArityError, BackwardBeforeForwardError, FeedError, InvalidArgumentError } from './errors';
 import { Gate, GateId, hasPrepare } from './gate';
 import { GateResolver } from './gate-resolver';
-import { checkedTensor, checkFeed, checkSeed, feedValues, locate, rethrowAt } from './graph-checks';
+import { checkedTensor, checkFeed, checkGateArguments, checkFeedObject, checkInputOptions, checkSeed, feedValues, noSuchNode, ownNode, locate, rethrowAt } from './graph-checks';
 import { backwardPass, forwardPass } from './passes';
 import { BackwardOptions, Feed, GateGroup, GateNodeOptions, GraphNode, GraphOptions, InputOptions, NodeKind } from './graph-node';
 import { topologicalSort } from './topological-sort';
 import { NestedArray, Tensor } from './tensor';
+import { describeArgument } from './shape';
 
 export * from './graph-node';
 
@@ -20,6 +21,7 @@ const NO_BACKWARD_OPTIONS: BackwardOptions = Object.freeze({});
  * node is added; forward and backward never touch the container. A composite gate expands into
  * the graph when added (its nodes are the graph's, named `<name>/<inner>`), so every check and the
  * atomic commit apply inside it as outside. Build once, run many times.
+ * (A little over 300 lines: the graph's public surface, each method short; its checks live in graph-checks.ts.)
  */
 export class ComputationalGraph {
   readonly container: Container;
@@ -48,6 +50,7 @@ export class ComputationalGraph {
 
   /** A node fed at each forward under its name. */
   input(name: string, options: InputOptions = {}): GraphNode {
+    checkInputOptions(name, options);
     return this.addNode(name, 'input', [], undefined, undefined, undefined, options, options.requiresGrad ?? true);
   }
 
@@ -73,7 +76,8 @@ export class ComputationalGraph {
    * A composite gate instead adds its own nodes (`<name>/...`) and returns the one it outputs.
    */
   gate(id: GateId, inputs: readonly (GraphNode | string)[], options: GateNodeOptions = {}): GraphNode {
-    const label = typeof id === 'string' ? id : (id as { name?: string })?.name ?? String(id);
+    const label = typeof id === 'string' ? id : typeof id === 'function' ? id.name : describeArgument(id);
+    checkGateArguments(label, inputs, options);
     const at = { name: this.qualify(options.name ?? `${label}#${this.nodeList.length}`), gateType: label };
     const where = (): string => `node '${at.name}' (${at.gateType})`;
     let gate: Gate;
@@ -121,6 +125,11 @@ export class ComputationalGraph {
     return (this.outputNode = group.output);
   }
 
+  /** @internal A composite used on its own expands into its private graph under its class name, so its nodes and messages say `Linear/W`. */
+  expandStandalone(gate: CompositeGate, inputs: GraphNode[]): GraphNode {
+    return this.expand(gate, { name: gate.constructor.name, gateType: gate.constructor.name }, inputs, undefined);
+  }
+
   /** Training (true, the default) or evaluation mode: gates such as dropout and batch norm read it through their prepare hook. */
   get training(): boolean {
     return this.trainingMode;
@@ -128,6 +137,7 @@ export class ComputationalGraph {
 
   /** Switches to training mode (PyTorch's `module.train()`); returns the graph. */
   train(training = true): this {
+    if (typeof training !== 'boolean') throw new InvalidArgumentError(`train: expected true or false, got ${describeArgument(training)}`);
     if (this.trainingMode === training) return this;
     this.trainingMode = training;
     if (this.order) for (const node of this.order) this.prepareNode(node);
@@ -148,7 +158,8 @@ export class ComputationalGraph {
 
   /** Switches whether backward computes an input's gradient (the graph re-sorts before its next run). */
   setRequiresGrad(node: GraphNode | string, value: boolean): void {
-    const n = typeof node === 'string' ? this.node(node) : node;
+    const n = ownNode(this, node, 'setRequiresGrad');
+    if (typeof value !== 'boolean') throw new InvalidArgumentError(`setRequiresGrad: expected true or false for ${n.describe()}, got ${describeArgument(value)}`);
     if (n.requiresGrad === value) return;
     n.requiresGrad = value;
     this.order = undefined;
@@ -157,7 +168,7 @@ export class ComputationalGraph {
 
   /** Makes `node` the graph's output (by default the last gate node added). */
   setOutput(node: GraphNode | string): GraphNode {
-    const n = typeof node === 'string' ? this.node(node) : node;
+    const n = ownNode(this, node, 'setOutput');
     this.outputNode = n;
     return n;
   }
@@ -169,8 +180,8 @@ export class ComputationalGraph {
 
   /** The node of that name; a composite's name gives its output node. */
   node(name: string): GraphNode {
-    const n = this.byName.get(name);
-    if (!n) throw new InvalidArgumentError(`graph has no node named '${name}'`);
+    const n = typeof name === 'string' ? this.byName.get(name) : undefined;
+    if (!n) throw noSuchNode(name, this.byName.keys());
     return n;
   }
 
@@ -212,12 +223,14 @@ export class ComputationalGraph {
 
   /** Runs every gate in topological order with the given feeds and returns the output's value. */
   forward(feeds: Readonly<Record<string, Feed>> = {}): Tensor {
+    checkFeedObject(feeds, this.inputList);
     const values = feedValues(this.inputList, feeds, (name) => this.byName.get(name)?.kind === 'input');
     return this.forwardInputs(values);
   }
 
   /** forward() with the input values in the order the inputs were declared: no feed object, no allocation. */
   forwardInputs(values: readonly Tensor[]): Tensor {
+    if (!Array.isArray(values)) throw new FeedError(`forwardInputs: expected an array of ${this.inputList.length} Tensors, got ${describeArgument(values)}`);
     const order = this.topologicalOrder();
     if (values.length !== this.inputList.length) {
       throw new FeedError(`forward: expected ${this.inputList.length} input values (${this.inputList.map((n) => n.name).join(', ')}), got ${values.length}`);
@@ -237,6 +250,7 @@ export class ComputationalGraph {
    * throws leaves every gradient as it was.
    */
   backward(options: BackwardOptions = NO_BACKWARD_OPTIONS): void {
+    if (options === null || typeof options !== 'object') throw new InvalidArgumentError(`backward: options must be an object such as { seed, accumulate }, got ${describeArgument(options)}`);
     if (!this.forwardOk) {
       throw new BackwardBeforeForwardError(
         `backward: no successful forward to differentiate${this.outputNode ? ` (output ${this.outputNode.describe()})` : ''}: call forward first; a forward that threw, or a change to the graph, needs a new forward`,
@@ -275,6 +289,7 @@ export class ComputationalGraph {
 
   private addNode(localName: string, kind: NodeKind, inputs: readonly (GraphNode | string)[], gate: Gate | undefined, gateType: string | undefined,
     options: Record<string, unknown> | undefined, inputSpec: InputOptions | undefined, requiresGrad: boolean): GraphNode {
+    if (typeof localName !== 'string' || localName === '') throw new InvalidArgumentError(`${kind}: a node name must be a non-empty string, got ${describeArgument(localName)}`);
     const name = this.qualify(localName);
     this.checkNewName(name, gateType);
     if (kind === 'input' && this.currentGroup) throw locate(new InvalidArgumentError(`input '${name}': a composite gate reads its inputs from the graph it is added to and cannot declare its own`), { name });

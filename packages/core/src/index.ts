@@ -19,3 +19,4 @@ export * from './kernels/default-kernel';
 export type { HelperHandle, HelperInit, HelperSpawner } from './kernels/helper-thread';
 export * from './serialize';
 export * from './gate-description';
+export * from './suggest';

@@ -1,7 +1,7 @@
 import { ShapeSpec } from './graph-node';
 import { decodeValue } from './saved-values';
 import { DType } from './tensor';
-import { checkSavedTensor, describeValue, isObject, SavedTensor, SerializationError } from './tensor-codec';
+import { checkSavedTensor, describeValue, isObject, nameMap, SavedTensor, SerializationError } from './tensor-codec';
 
 // The saved file's format (one versioned JSON shape) and its validation: a file is checked whole
 // before anything is built or written from it.
@@ -60,7 +60,7 @@ export function parseSaved(json: string | object): SavedModel {
     );
   }
   if (!isObject(raw.parameters)) throw new SerializationError(`load: field 'parameters' is missing or not an object (truncated file?)`);
-  const parameters: Record<string, SavedTensor> = {};
+  const parameters = nameMap<SavedTensor>();
   for (const [name, t] of Object.entries(raw.parameters)) {
     checkSavedTensor(t, `load: parameter '${name}'`);
     parameters[name] = t;

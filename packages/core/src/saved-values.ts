@@ -1,5 +1,5 @@
 import { Tensor } from './tensor';
-import { decodeTensor, describeValue, encodeTensor, isObject, SavedTensor, SerializationError } from './tensor-codec';
+import { decodeTensor, describeValue, encodeTensor, isObject, SavedTensor, SerializationError, setOwn } from './tensor-codec';
 
 // Values a saved file carries besides the graph: optimizer state, history and metadata, opaque to
 // core. JSON with exact numbers (NaN, ±Infinity and -0 tagged), Tensors and float typed arrays.
@@ -25,7 +25,7 @@ export function encodeValue(value: unknown, where: string, seen: Set<object> = n
     if (ArrayBuffer.isView(value)) throw new SerializationError(`save: ${where} is a ${value.constructor.name}; only Float32Array and Float64Array are supported`);
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
-      if (v !== undefined) out[k] = encodeValue(v, `${where}.${k}`, seen);
+      if (v !== undefined) setOwn(out, k, encodeValue(v, `${where}.${k}`, seen));
     }
     return out;
   } finally {
@@ -51,7 +51,7 @@ export function decodeValue(value: unknown, where: string): unknown {
     }
   }
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = decodeValue(v, `${where}.${k}`);
+  for (const [k, v] of Object.entries(value)) setOwn(out, k, decodeValue(v, `${where}.${k}`));
   return out;
 }
 

@@ -4,9 +4,9 @@ import { ChainruleError } from './errors';
 import { ComputationalGraph, GateGroup, GraphNode, InputOptions } from './graph';
 import { FORMAT_NAME, FORMAT_VERSION, parseSaved, SavedGraphDescription, SavedModel, SavedNode } from './saved-format';
 import { checkPlainJson, encodeValue } from './saved-values';
-import { formatShape, shapesEqual } from './shape';
+import { describeArgument, formatShape, shapesEqual } from './shape';
 import { Tensor } from './tensor';
-import { decodeTensor, encodeTensor, SavedTensor, SerializationError } from './tensor-codec';
+import { decodeTensor, encodeTensor, nameMap, SavedTensor, SerializationError } from './tensor-codec';
 
 export * from './saved-format';
 export { crc32, decodeTensor, encodeTensor, SerializationError } from './tensor-codec';
@@ -40,6 +40,7 @@ export interface LoadParametersOptions {
 
 /** Saves the graph's description, every parameter value and, optionally, optimizer state and history. */
 export function saveGraph(graph: ComputationalGraph, options: SaveOptions = {}): string {
+  assertGraph(graph, 'saveGraph');
   const model: SavedModel = {
     format: FORMAT_NAME,
     version: FORMAT_VERSION,
@@ -52,6 +53,7 @@ export function saveGraph(graph: ComputationalGraph, options: SaveOptions = {}):
 
 /** Saves only the parameter values (and optional extras), for loadParameters into a graph built by code. */
 export function saveParameters(graph: ComputationalGraph, options: SaveOptions = {}): string {
+  assertGraph(graph, 'saveParameters');
   const model: SavedModel = { format: FORMAT_NAME, version: FORMAT_VERSION, parameters: saveParameterMap(graph) };
   addExtras(model, options);
   return JSON.stringify(model, null, options.space);
@@ -63,6 +65,7 @@ export function saveParameters(graph: ComputationalGraph, options: SaveOptions =
  * every parameter. Fails with SerializationError before building anything when a name is unknown.
  */
 export function loadGraph(json: string | object, container: Container): ComputationalGraph {
+  if (!(container instanceof Container)) throw new SerializationError(`loadGraph: expected the inversify Container that registers the gates (e.g. createGatesContainer()), got ${describeArgument(container)}`);
   const model = parseSaved(json);
   const desc = model.graph;
   if (!desc) throw new SerializationError('loadGraph: the file holds parameters only (written by saveParameters); build the graph in code and use loadParameters');
@@ -118,6 +121,7 @@ export function loadGraph(json: string | object, container: Container): Computat
  * keep working). Validates every name, shape, dtype and checksum first: on failure nothing is written.
  */
 export function loadParameters(graph: ComputationalGraph, json: string | object, options: LoadParametersOptions = {}): SavedModel {
+  assertGraph(graph, 'loadParameters');
   const model = parseSaved(json);
   applyParameters(graph, model, options, 'loadParameters');
   return model;
@@ -125,13 +129,14 @@ export function loadParameters(graph: ComputationalGraph, json: string | object,
 
 /** Every parameter of the graph by name: its own, `fc1/W` for one a composite gate added. */
 export function namedParameters(graph: ComputationalGraph): Map<string, GraphNode> {
+  assertGraph(graph, 'namedParameters');
   const out = new Map<string, GraphNode>();
   for (const n of graph.parameters()) out.set(n.name, n);
   return out;
 }
 
 function saveParameterMap(graph: ComputationalGraph): Record<string, SavedTensor> {
-  const out: Record<string, SavedTensor> = {};
+  const out = nameMap<SavedTensor>();
   for (const [name, node] of namedParameters(graph)) {
     if (!(node.value instanceof Tensor)) throw new SerializationError(`save: parameter '${name}' has no value`);
     out[name] = encodeTensor(node.value);
@@ -258,6 +263,10 @@ function applyParameters(graph: ComputationalGraph, model: SavedModel, options: 
   }
   for (const [target, source] of writes) target.data.set(source.data);
   graph.invalidate(); // the gates' caches hold the old values: the next backward needs a new forward
+}
+
+function assertGraph(graph: unknown, where: string): void {
+  if (!(graph instanceof ComputationalGraph)) throw new SerializationError(`${where}: expected a ComputationalGraph, got ${describeArgument(graph)}`);
 }
 
 function wrap(e: unknown, where: string): SerializationError {

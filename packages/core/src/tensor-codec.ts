@@ -63,6 +63,21 @@ export function checkSavedTensor(t: unknown, where: string): asserts t is SavedT
   }
 }
 
+/**
+ * A record keyed by names from a graph or a file: no prototype, so a parameter named `constructor`
+ * or `toString` is not found on Object.prototype and one named `__proto__` is an own key (kept by
+ * JSON.stringify) instead of replacing the prototype.
+ */
+export function nameMap<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
+/** Sets an own key, `__proto__` included (assignment to `o.__proto__` would replace the prototype instead). */
+export function setOwn(o: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
+  else o[key] = value;
+}
+
 export function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

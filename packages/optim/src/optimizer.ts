@@ -1,4 +1,4 @@
-import { allocate, checkOption, describeOptionValue, DType, formatShape, InvalidArgumentError, OptionRange, ShapeError, shapesEqual, Tensor, TypedArray } from '@chainrule/core';
+import { allocate, checkOption, unknownOption, describeOptionValue, DType, formatShape, InvalidArgumentError, OptionRange, ShapeError, shapesEqual, Tensor, TypedArray } from '@chainrule/core';
 
 /**
  * What an optimizer updates: anything with a `value` tensor and, at step time, a `grad` tensor of the
@@ -112,7 +112,7 @@ export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
     const hyper = { ...defaults };
     for (const [key, value] of Object.entries(options ?? {})) {
       if (!(key in defaults)) {
-        throw new InvalidArgumentError(`${owner}: unknown option '${key}' (expected ${Object.keys(defaults).map((k) => `'${k}'`).join(', ')})`);
+        throw new InvalidArgumentError(`${owner}: ${unknownOption(key, Object.keys(defaults))}`);
       }
       if (value !== undefined) (hyper as Hyperparameters)[key] = value as HyperValue;
     }
