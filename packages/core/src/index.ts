@@ -20,3 +20,4 @@ export type { HelperHandle, HelperInit, HelperSpawner } from './kernels/helper-t
 export * from './serialize';
 export * from './gate-description';
 export * from './suggest';
+export * from './arguments';

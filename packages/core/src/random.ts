@@ -50,7 +50,7 @@ export class Random {
 
   setState(state: readonly number[]): void {
     if (!Array.isArray(state) || state.length !== 6 || !state.every((v) => typeof v === 'number' && Number.isFinite(v))) {
-      throw new InvalidArgumentError(`Random.setState: expected 6 finite numbers (from getState()), got ${JSON.stringify(state)}`);
+      throw new InvalidArgumentError(`Random.setState: expected 6 finite numbers (from getState()), got ${describeArgument(state)}`);
     }
     [this.s0, this.s1, this.s2, this.s3] = state.map((v) => v >>> 0);
     this.spare = state[4] === 1 ? state[5] : undefined;
@@ -77,11 +77,13 @@ export class Random {
   }
 
   uniform(low = 0, high = 1): number {
+    if (typeof low !== 'number' || typeof high !== 'number') throw new InvalidArgumentError(`Random.uniform: low and high must be numbers, got ${describeArgument(low)} and ${describeArgument(high)}`);
     return low + (high - low) * this.next();
   }
 
   /** Standard normal (Box–Muller; the second value of each pair is kept for the next call). */
   normal(mean = 0, std = 1): number {
+    if (typeof mean !== 'number' || typeof std !== 'number') throw new InvalidArgumentError(`Random.normal: mean and std must be numbers, got ${describeArgument(mean)} and ${describeArgument(std)}`);
     if (this.spare !== undefined) {
       const s = this.spare;
       this.spare = undefined;
@@ -97,6 +99,7 @@ export class Random {
 
   /** An integer in [0, n). */
   int(n: number): number {
+    if (typeof n !== 'number') throw new InvalidArgumentError(`Random.int: n must be a number, got ${describeArgument(n)}`);
     return Math.floor(this.next() * n);
   }
 

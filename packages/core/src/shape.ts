@@ -75,6 +75,7 @@ export function stridesOf(shape: Shape): number[] {
  * `context` goes into the error, so the message can say which gate at which node failed.
  */
 export function broadcastShapes(a: Shape, b: Shape, context = 'broadcast'): number[] {
+  if (!Array.isArray(a) || !Array.isArray(b)) throw new InvalidArgumentError(`${context}: expected two shapes (arrays of sizes), got ${describeArgument(a)} and ${describeArgument(b)}`);
   const rank = Math.max(a.length, b.length);
   const out = new Array<number>(rank);
   for (let i = 0; i < rank; i++) {

@@ -1,4 +1,4 @@
-import { Tensor, TypedArray } from '@chainrule/core';
+import { assertTensor, describeArgument, InvalidArgumentError, Tensor, TypedArray } from '@chainrule/core';
 
 /** The index of the largest of row i's c scores (ties go to the first). */
 function argmaxRow(s: TypedArray, i: number, c: number): number {
@@ -15,7 +15,10 @@ function argmaxRow(s: TypedArray, i: number, c: number): number {
 }
 
 /** Index of the largest score in each row of [N, C] scores (ties go to the first), into `out`. */
-export function argmaxRows(scores: Tensor, out: Int32Array = new Int32Array(scores.shape[0])): Int32Array {
+export function argmaxRows(scores: Tensor, out?: Int32Array): Int32Array {
+  assertTensor(scores, 'argmaxRows');
+  if (out === undefined) out = new Int32Array(scores.shape[0] ?? 1);
+  if (!(out instanceof Int32Array)) throw new InvalidArgumentError(`argmaxRows: out must be an Int32Array, got ${describeArgument(out)}`);
   const n = scores.shape[0];
   const c = n ? scores.size / n : 0;
   for (let i = 0; i < n; i++) out[i] = argmaxRow(scores.data, i, c);
@@ -28,6 +31,9 @@ export function argmaxRows(scores: Tensor, out: Int32Array = new Int32Array(scor
  * where the score exceeds `threshold`.
  */
 export function countCorrect(scores: Tensor, labels: Tensor, b: number, threshold = 0.5): number {
+  assertTensor(scores, 'countCorrect scores');
+  assertTensor(labels, 'countCorrect labels');
+  if (!Number.isInteger(b) || b < 0) throw new InvalidArgumentError(`countCorrect: b must be a row count (an integer >= 0), got ${describeArgument(b)}`);
   const c = scores.size / b;
   const s = scores.data;
   const y = labels.data;
