@@ -42,6 +42,8 @@ export class ComputationalGraph {
   private trainingMode = true;
 
   constructor(container: Container = new Container(), options: GraphOptions = {}) {
+    if (!(container instanceof Container)) throw new InvalidArgumentError(`ComputationalGraph: expected an inversify Container (e.g. createGatesContainer()), got ${describeArgument(container)}`);
+    if (options === null || typeof options !== 'object') throw new InvalidArgumentError(`ComputationalGraph: options must be an object such as { finiteCheck }, got ${describeArgument(options)}`);
     this.container = container;
     this.resolver = new GateResolver(container);
     this.finiteCheck = options.finiteCheck ?? false;

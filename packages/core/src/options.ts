@@ -61,6 +61,7 @@ export function unknownOption(key: string, known: readonly string[], label = 'op
 }
 
 function matches(kind: OptionKind, value: unknown): boolean {
+  if (kind === null || (typeof kind !== 'string' && typeof kind !== 'object')) throw new InvalidArgumentError(`checkOption: unknown option kind ${describeOptionValue(kind)}`);
   if (Array.isArray(kind)) return typeof value === 'string' && kind.includes(value);
   if (typeof kind === 'object') {
     const range = kind as OptionRange;

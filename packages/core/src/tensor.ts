@@ -153,6 +153,7 @@ export class Tensor {
    * same-shaped data allocates nothing after its first step.
    */
   static reuse(previous: Tensor | undefined, shape: Shape, dtype: DType): Tensor {
+    if (previous !== undefined && !(previous instanceof Tensor)) throw new InvalidArgumentError(`Tensor.reuse: previous must be a Tensor or undefined, got ${describeArgument(previous)}`);
     if (previous !== undefined && previous.dtype === dtype && shapesEqual(previous.shape, shape)) return previous;
     return Tensor.zeros(shape, dtype);
   }

@@ -1,4 +1,4 @@
-import { allocate, checkOption, unknownOption, describeOptionValue, DType, formatShape, InvalidArgumentError, OptionRange, ShapeError, shapesEqual, Tensor, TypedArray } from '@chainrule/core';
+import { allocate, assertOptions, checkOption, unknownOption, describeOptionValue, DType, formatShape, InvalidArgumentError, OptionRange, ShapeError, shapesEqual, Tensor, TypedArray } from '@chainrule/core';
 
 /**
  * What an optimizer updates: anything with a `value` tensor and, at step time, a `grad` tensor of the
@@ -108,6 +108,7 @@ export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
       if (seen.has(p.value as Tensor)) throw new InvalidArgumentError(`${owner}: ${this.labels[i]} is listed twice (the same value tensor)`);
       seen.add(p.value as Tensor);
     });
+    assertOptions(options, owner);
     this.specs = specs;
     const hyper = { ...defaults };
     for (const [key, value] of Object.entries(options ?? {})) {

@@ -1,4 +1,4 @@
-import { ComputationalGraph, InvalidArgumentError, NonFiniteError, Random } from '@chainrule/core';
+import { assertOptions, ComputationalGraph, describeArgument, InvalidArgumentError, NonFiniteError, Random } from '@chainrule/core';
 import { BatchFeed, copyRows, Dataset } from './batch-feed';
 import { clipGradNorm } from './clip';
 import { EarlyStopping } from './early-stopping';
@@ -44,6 +44,7 @@ export class Trainer {
 
   constructor(options: TrainerOptions) {
     const where = 'Trainer';
+    if (options === null || typeof options !== 'object') throw new InvalidArgumentError(`${where}: expected options such as { graph, features, labels, optimizer }, got ${describeArgument(options)}`);
     this.feed = new BatchFeed(options, where);
     const opt = options.optimizer;
     if (!opt || typeof opt.step !== 'function' || !Array.isArray(opt.params)) {
@@ -67,6 +68,7 @@ export class Trainer {
   /** Trains for up to `epochs` epochs; returns the per-epoch history. */
   fit(train: Dataset, options: FitOptions = {}): FitResult {
     const where = 'Trainer.fit';
+    assertOptions(options, where);
     const epochs = options.epochs ?? 10;
     if (!Number.isInteger(epochs) || epochs < 0) throw new InvalidArgumentError(`${where}: 'epochs' must be an integer >= 0, got ${epochs}`);
     const stopping = new EarlyStopping(options, this.optimizer.params, where);
