@@ -23,22 +23,7 @@ import {
 import { AddGate, createGatesContainer, Linear, mlp, ReLUGate, ScaleGate } from '@chainrule/gates';
 import { Adam, SGD } from '@chainrule/optim';
 import { injectable } from 'inversify';
-
-type ErrorClass = abstract new (...args: never[]) => Error;
-
-function expectError(f: () => unknown, cls: ErrorClass, ...patterns: (RegExp | string)[]): Error {
-  let caught: unknown;
-  try {
-    f();
-  } catch (e) {
-    caught = e;
-  }
-  if (caught === undefined) throw new Error(`expected ${cls.name}, but nothing was thrown`);
-  expect(caught).toBeInstanceOf(cls);
-  expect(caught).toBeInstanceOf(ChainruleError);
-  for (const p of patterns) expect((caught as Error).message).toMatch(p);
-  return caught as Error;
-}
+import { expectError } from './expect-error';
 
 function sumGraph(): ComputationalGraph {
   const g = new ComputationalGraph(createGatesContainer());

@@ -23,23 +23,7 @@ import {
 } from '@chainrule/core';
 import { AddGate, MultiplyGate, ReciprocalGate, ReLUGate, ScaleGate, SigmoidGate } from '@chainrule/gates';
 import { injectable } from 'inversify';
-
-type ErrorClass = abstract new (...args: never[]) => Error;
-
-/** Runs f, expects an error of class `cls` (and ChainruleError) whose message matches every pattern. */
-function expectError(f: () => unknown, cls: ErrorClass, ...patterns: (RegExp | string)[]): Error {
-  let caught: unknown;
-  try {
-    f();
-  } catch (e) {
-    caught = e;
-  }
-  if (caught === undefined) throw new Error(`expected ${cls.name}, but nothing was thrown`);
-  expect(caught).toBeInstanceOf(cls);
-  expect(caught).toBeInstanceOf(ChainruleError);
-  for (const p of patterns) expect((caught as Error).message).toMatch(p);
-  return caught as Error;
-}
+import { expectError } from './expect-error';
 
 /** A graph whose container binds gate classes on first use. */
 const newGraph = (options: { finiteCheck?: boolean; strictGates?: boolean } = {}): ComputationalGraph =>
