@@ -33,7 +33,7 @@ export abstract class CompositeGate implements Gate {
     if (!this.own) {
       const graph = new ComputationalGraph();
       const inputs = Array.from({ length: this.arity }, (_, i) => graph.input(`in${i}`));
-      graph.setOutput(this.build(graph, inputs));
+      graph.expandStandalone(this, inputs); // nodes named after the class: `Linear/W`
       this.own = { graph, inputs, grads: [], options: {} };
     }
     return this.own.graph;

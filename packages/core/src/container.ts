@@ -1,6 +1,8 @@
 import { Container, ContainerModule } from 'inversify';
 import { UnknownGateError } from './errors';
 import { GateClass } from './gate';
+import { describeArgument } from './shape';
+import { didYouMean } from './suggest';
 
 /**
  * The gate registry: one entry (registered name, class) per gate, bound as constant values under
@@ -19,17 +21,30 @@ export interface GateEntry {
  * Registers a gate class under `name` (default: the class name) and binds it transient (gates
  * hold per-node caches, so every node needs its own instance).
  */
-export function bindGate(container: Container, gate: GateClass, name: string = gate.name): void {
+export function bindGate(container: Container, gate: GateClass, name: string = gate?.name): void {
+  if (!(container instanceof Container)) throw new UnknownGateError(`bindGate: expected an inversify Container, got ${describeArgument(container)}`);
   if (typeof gate !== 'function' || typeof gate.prototype?.forward !== 'function' || typeof gate.prototype?.backward !== 'function') {
-    throw new UnknownGateError(`cannot register ${String((gate as { name?: string })?.name ?? gate)} as gate '${name}': it is not a class with forward and backward`);
+    throw new UnknownGateError(`cannot register ${typeof gate === 'function' ? gate.name : describeArgument(gate)} as gate '${String(name)}': it is not a class with forward and backward`);
   }
-  try {
-    container.bind(gate).toSelf().inTransientScope();
-  } catch (e) {
-    throw new UnknownGateError(
-      `cannot bind gate ${gate.name} as '${name}': ${(e as Error).message.split('\n')[0]} ` +
-        '(a gate is an @injectable() class whose constructor asks only for services and GATE_OPTIONS)',
-    );
+  if (typeof name !== 'string' || name === '') throw new UnknownGateError(`cannot register gate ${gate.name}: its name must be a non-empty string, got ${describeArgument(name)}`);
+  // Binding the same class under the same name again is a no-op (a module loaded twice, a setup run
+  // twice); another class under a taken name is refused here, not at the first graph.gate.
+  const registry = GateRegistry.of(container);
+  const taken = registry.classOf(name);
+  if (taken === gate) return;
+  if (taken !== undefined) {
+    throw new UnknownGateError(`cannot register ${gate.name} as gate '${name}': the name is already registered for ${taken.name} (choose another name)`);
+  }
+  // A class already bound (under another name, or by a module) keeps its one binding: a second would make resolving it ambiguous.
+  if (!container.isCurrentBound(gate)) {
+    try {
+      container.bind(gate).toSelf().inTransientScope();
+    } catch (e) {
+      throw new UnknownGateError(
+        `cannot bind gate ${gate.name} as '${name}': ${(e as Error).message.split('\n')[0]} ` +
+          '(a gate is an @injectable() class whose constructor asks only for services and GATE_OPTIONS)',
+      );
+    }
   }
   container.bind<GateEntry>(GATE_REGISTRY).toConstantValue({ name, gate });
 }
@@ -93,7 +108,7 @@ export class GateRegistry {
     if (gate === undefined) {
       const known = this.names();
       throw new UnknownGateError(
-        `${where}: gate '${name}' is not registered in the container` +
+        `${where}: gate '${name}' is not registered in the container${didYouMean(name, known)}` +
           (known.length ? ` (registered: ${known.join(', ')})` : ' (the container has no gates: load gatesModule or bindGate your own)'),
       );
     }

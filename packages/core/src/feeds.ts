@@ -2,7 +2,8 @@ import { FeedError } from './errors';
 import type { ForwardPlan } from './forward-plan';
 import { locate, rethrowAt } from './graph-checks';
 import type { Feed, GraphNode, ShapeSpec } from './graph-node';
-import { formatShape } from './shape';
+import { describeArgument, formatShape } from './shape';
+import { didYouMean } from './suggest';
 import { formatSpec } from './shape-inference';
 import { Tensor } from './tensor';
 
@@ -17,11 +18,14 @@ import { Tensor } from './tensor';
  */
 export function readFeeds(plan: ForwardPlan, feeds: unknown, isInput: (name: string) => boolean, allInputs: readonly GraphNode[]): readonly Tensor[] {
   if (feeds === null || typeof feeds !== 'object' || Array.isArray(feeds) || feeds instanceof Tensor || ArrayBuffer.isView(feeds)) {
-    throw new FeedError(`forward: feeds must be an object mapping input names to values, like { ${allInputs[0]?.name ?? 'x'}: ... }, got ${describeValue(feeds)}`);
+    throw new FeedError(`forward: feeds must be an object mapping input names to values, like { ${allInputs[0]?.name ?? 'x'}: ... }, got ${describeArgument(feeds)}`);
   }
   const record = feeds as Readonly<Record<string, Feed | undefined>>;
   for (const name in record) {
-    if (!isInput(name)) throw new FeedError(`forward: '${name}' is not an input of this graph (inputs: ${allInputs.map((i) => i.name).join(', ') || 'none'})`);
+    if (!isInput(name)) {
+      const names = allInputs.map((i) => i.name);
+      throw new FeedError(`forward: '${name}' is not an input of this graph${didYouMean(name, names)} (inputs: ${names.join(', ') || 'none'})`);
+    }
   }
   const values = plan.values;
   for (let i = 0; i < plan.inputs.length; i++) {
@@ -42,7 +46,7 @@ function toTensor(n: GraphNode, v: unknown): Tensor {
     return Tensor.from(v, { dtype: dtype ?? (v instanceof Float32Array ? 'float32' : 'float64'), shape: shapeForFlat(n, v.length) });
   }
   if (typeof v !== 'number' && !Array.isArray(v)) {
-    throw locate(new FeedError(`forward: the feed for ${n.describe()} is ${describeValue(v)}, expected a Tensor, a number, nested arrays of numbers or a Float32Array/Float64Array`), n);
+    throw locate(new FeedError(`forward: the feed for ${n.describe()} is ${describeArgument(v)}, expected a Tensor, a number, nested arrays of numbers or a Float32Array/Float64Array`), n);
   }
   try {
     return Tensor.from(v, { dtype });
@@ -68,12 +72,4 @@ function shapeForFlat(n: GraphNode, length: number): number[] {
     throw locate(new FeedError(`forward: the feed for ${n.describe()} holds ${length} values, which do not fill its declared shape ${formatSpec(spec)}: feed ${example}`), n);
   }
   return spec.map((d) => (d === null ? free : d));
-}
-
-function describeValue(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  if (v instanceof Tensor) return `a Tensor of shape ${formatShape(v.shape)}`;
-  if (ArrayBuffer.isView(v)) return `a ${v.constructor.name}`;
-  return `a ${typeof v}`;
 }

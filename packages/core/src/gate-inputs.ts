@@ -2,6 +2,7 @@ import { ArityError, InvalidArgumentError } from './errors';
 import type { Gate } from './gate';
 import { gateFact } from './gate-description';
 import type { GraphNode } from './graph-node';
+import { didYouMean } from './suggest';
 
 // The checks `graph.gate(...)` runs on a gate's inputs when the node is added, so a wrong count or
 // a misspelt name is reported where it was written, not at the first forward.
@@ -23,5 +24,5 @@ export function checkGateInputs(gate: Gate, inputs: GraphNode[], where: () => st
 /** The error for an input name the graph does not have, listing the names it does. */
 export function unknownInput(name: string, where: string, known: readonly string[]): InvalidArgumentError {
   const listed = known.length === 0 ? 'it has no nodes yet' : `nodes: ${known.slice(0, 20).map((k) => `'${k}'`).join(', ')}${known.length > 20 ? `, and ${known.length - 20} more` : ''}`;
-  return new InvalidArgumentError(`${where}: input '${name}' is not a node of this graph (${listed}); a gate's inputs must be added before it`);
+  return new InvalidArgumentError(`${where}: input '${name}' is not a node of this graph${didYouMean(name, known)} (${listed}); a gate's inputs must be added before it`);
 }

@@ -1,3 +1,4 @@
+import { assertGraph, assertOptions } from './arguments';
 import { ChainruleError, InvalidArgumentError } from './errors';
 import { Gate, gateName } from './gate';
 import { ComputationalGraph, Feed, GraphNode } from './graph';
@@ -89,6 +90,8 @@ export interface GraphGradcheckOptions extends Omit<GradcheckOptions, 'wrt'> {
  * differences of its output. The graph should hold float64 values for a meaningful check.
  */
 export function gradcheckGraph(graph: ComputationalGraph, feeds: Readonly<Record<string, Feed>>, options: GraphGradcheckOptions = {}): GradcheckResult {
+  assertGraph(graph, 'gradcheckGraph');
+  assertOptions(options, 'gradcheckGraph');
   const eps = options.eps ?? 1e-6;
   const fed: Record<string, Tensor> = {};
   for (const [k, v] of Object.entries(feeds)) fed[k] = v instanceof Tensor ? v.clone() : Tensor.from(v);

@@ -1,6 +1,7 @@
 import { ChainruleError, FeedError, DTypeError, GradientContractError, InvalidArgumentError, NonFiniteError, ShapeError } from './errors';
-import type { GraphNode } from './graph-node';
-import { formatShape, shapesEqual } from './shape';
+import { GateNodeOptions, GraphNode, InputOptions } from './graph-node';
+import { describeArgument, formatShape, shapesEqual } from './shape';
+import { didYouMean } from './suggest';
 import { Tensor } from './tensor';
 
 // The checks the graph runs on feeds, gate outputs and gradients, and how it names the place of an
@@ -114,6 +115,9 @@ export function checkLeafGradients(order: readonly GraphNode[], accumulate: bool
 /** Throws ShapeError unless `seed` fits the output (or is absent and the output has one element). */
 export function checkSeed(out: GraphNode, seed: Tensor | undefined): void {
   const outValue = out.value as Tensor;
+  if (seed !== undefined && !(seed instanceof Tensor)) {
+    throw locate(new InvalidArgumentError(`backward: seed must be a Tensor of the output's shape ${formatShape(outValue.shape)} (Tensor.from(...) makes one), got ${describeArgument(seed)}`), out);
+  }
   if (seed === undefined && outValue.size !== 1) {
     throw locate(new ShapeError(
       `backward: ${out.describe()} has shape ${formatShape(outValue.shape)}; an implicit seed dL/dL = 1 needs a one-element output, so pass { seed } of that shape`,
@@ -122,6 +126,46 @@ export function checkSeed(out: GraphNode, seed: Tensor | undefined): void {
   if (seed !== undefined && !shapesEqual(seed.shape, outValue.shape)) {
     throw locate(new ShapeError(`backward: seed must have the output's shape ${formatShape(outValue.shape)}, got ${formatShape(seed.shape)}`), out);
   }
+}
+
+/** graph.node's error for a name it does not have, with the close ones suggested. */
+export function noSuchNode(name: unknown, names: Iterable<string>): InvalidArgumentError {
+  if (typeof name !== 'string') return new InvalidArgumentError(`graph.node: expected a node name (a string), got ${describeArgument(name)}`);
+  return new InvalidArgumentError(`graph has no node named '${name}'${didYouMean(name, [...names])}`);
+}
+
+/** A node of `graph`, given as a node or by name; another graph's node or anything else is refused. */
+export function ownNode(graph: { node(name: string): GraphNode }, node: GraphNode | string, where: string): GraphNode {
+  if (typeof node === 'string') return graph.node(node);
+  if (!(node instanceof GraphNode)) throw new InvalidArgumentError(`${where}: expected a node of this graph or its name, got ${describeArgument(node)}`);
+  if (node.graph !== graph) throw new InvalidArgumentError(`${where}: ${node.describe()} belongs to another graph`);
+  return node;
+}
+
+/** graph.gate's inputs and node options, checked before anything is resolved or added. */
+export function checkGateArguments(label: string, inputs: readonly unknown[], options: GateNodeOptions): void {
+  const where = `gate ${label}`;
+  if (!Array.isArray(inputs)) throw new InvalidArgumentError(`${where}: inputs must be an array of nodes or node names, got ${describeArgument(inputs)}`);
+  for (let i = 0; i < inputs.length; i++) {
+    const r = inputs[i];
+    if (typeof r !== 'string' && !(r instanceof GraphNode)) throw new InvalidArgumentError(`${where}: input ${i} must be a node or a node name, got ${describeArgument(r)}`);
+  }
+  if (options === null || typeof options !== 'object') throw new InvalidArgumentError(`${where}: the node options must be an object such as { name, options }, got ${describeArgument(options)}`);
+  if (options.name !== undefined && (typeof options.name !== 'string' || options.name === '')) {
+    throw new InvalidArgumentError(`${where}: the node name must be a non-empty string, got ${describeArgument(options.name)}`);
+  }
+}
+
+/** graph.input's options: a shape of sizes and nulls, a dtype, a requiresGrad switch. */
+export function checkInputOptions(name: string, options: InputOptions): void {
+  const where = `input '${String(name)}'`;
+  if (options === null || typeof options !== 'object') throw new InvalidArgumentError(`${where}: options must be an object such as { shape, dtype }, got ${describeArgument(options)}`);
+  const { shape, dtype, requiresGrad } = options;
+  if (shape !== undefined && !(Array.isArray(shape) && shape.every((d) => d === null || (Number.isSafeInteger(d) && (d as number) >= 0)))) {
+    throw new InvalidArgumentError(`${where}: shape must be an array of sizes and nulls (null for the batch), got ${describeArgument(shape)}`);
+  }
+  if (dtype !== undefined && dtype !== 'float32' && dtype !== 'float64') throw new InvalidArgumentError(`${where}: dtype must be 'float32' or 'float64', got ${describeArgument(dtype)}`);
+  if (requiresGrad !== undefined && typeof requiresGrad !== 'boolean') throw new InvalidArgumentError(`${where}: requiresGrad must be true or false, got ${describeArgument(requiresGrad)}`);
 }
 
 /** Throws unless a feed fits its input node's declared shape and dtype (and is finite, in finite-check mode). */

@@ -5,7 +5,7 @@ import { Gate, GateId, hasPrepare } from './gate';
 import { GateResolver } from './gate-resolver';
 import { readFeeds } from './feeds';
 import { ForwardPlan, PlanCache, zeroDetachedGrads } from './forward-plan';
-import { checkedTensor, checkFeed, checkSeed, locate, rethrowAt } from './graph-checks';
+import { checkedTensor, checkFeed, checkGateArguments, checkInputOptions, checkSeed, noSuchNode, ownNode, locate, rethrowAt } from './graph-checks';
 import { backwardPass, forwardPass } from './passes';
 import { BackwardOptions, Feed, ForwardOptions, GateGroup, GateNodeOptions, GraphNode, GraphOptions, InputOptions, NodeKind, ShapeSpec } from './graph-node';
 import { checkGateInputs, unknownInput } from './gate-inputs';
@@ -13,6 +13,7 @@ import { findOutput } from './graph-output';
 import { inferShape } from './shape-inference';
 import { topologicalSort } from './topological-sort';
 import { NestedArray, Tensor } from './tensor';
+import { describeArgument } from './shape';
 
 export * from './graph-node';
 
@@ -55,6 +56,8 @@ export class ComputationalGraph {
   private trainingMode = true;
 
   constructor(container: Container = new Container(), options: GraphOptions = {}) {
+    if (!(container instanceof Container)) throw new InvalidArgumentError(`ComputationalGraph: expected an inversify Container (e.g. createGatesContainer()), got ${describeArgument(container)}`);
+    if (options === null || typeof options !== 'object') throw new InvalidArgumentError(`ComputationalGraph: options must be an object such as { finiteCheck }, got ${describeArgument(options)}`);
     this.container = container;
     this.resolver = new GateResolver(container);
     this.finiteCheck = options.finiteCheck ?? false;
@@ -63,6 +66,7 @@ export class ComputationalGraph {
 
   /** A node fed at each forward under its name. */
   input(name: string, options: InputOptions = {}): GraphNode {
+    checkInputOptions(name, options);
     return this.addNode(name, 'input', [], undefined, undefined, undefined, options, options.requiresGrad ?? true);
   }
 
@@ -88,7 +92,8 @@ export class ComputationalGraph {
    * A composite gate instead adds its own nodes (`<name>/...`) and returns the one it outputs.
    */
   gate(id: GateId, inputs: readonly (GraphNode | string)[], options: GateNodeOptions = {}): GraphNode {
-    const label = typeof id === 'string' ? id : (id as { name?: string })?.name ?? String(id);
+    const label = typeof id === 'string' ? id : typeof id === 'function' ? id.name : describeArgument(id);
+    checkGateArguments(label, inputs, options);
     const at = { name: this.qualify(options.name ?? `${label}#${this.nodeList.length}`), gateType: label };
     const where = (): string => `node '${at.name}' (${at.gateType})`;
     let gate: Gate;
@@ -150,6 +155,11 @@ export class ComputationalGraph {
     return group.output;
   }
 
+  /** @internal A composite used on its own expands into its private graph under its class name, so its nodes and messages say `Linear/W`. */
+  expandStandalone(gate: CompositeGate, inputs: GraphNode[]): GraphNode {
+    return this.expand(gate, { name: gate.constructor.name, gateType: gate.constructor.name }, inputs, undefined);
+  }
+
   /** Training (true, the default) or evaluation mode: gates such as dropout and batch norm read it through their prepare hook. */
   get training(): boolean {
     return this.trainingMode;
@@ -157,6 +167,7 @@ export class ComputationalGraph {
 
   /** Switches to training mode (PyTorch's `module.train()`); returns the graph. */
   train(training = true): this {
+    if (typeof training !== 'boolean') throw new InvalidArgumentError(`train: expected true or false, got ${describeArgument(training)}`);
     if (this.trainingMode === training) return this;
     this.trainingMode = training;
     if (this.order) for (const node of this.order) this.prepareNode(node);
@@ -177,7 +188,8 @@ export class ComputationalGraph {
 
   /** Switches whether backward computes an input's gradient (the graph re-sorts before its next run). */
   setRequiresGrad(node: GraphNode | string, value: boolean): void {
-    const n = typeof node === 'string' ? this.node(node) : node;
+    const n = ownNode(this, node, 'setRequiresGrad');
+    if (typeof value !== 'boolean') throw new InvalidArgumentError(`setRequiresGrad: expected true or false for ${n.describe()}, got ${describeArgument(value)}`);
     if (n.requiresGrad === value) return;
     n.requiresGrad = value;
     this.order = undefined;
@@ -190,7 +202,7 @@ export class ComputationalGraph {
    * (graph-output.ts); never merely the last node added.
    */
   setOutput(node: GraphNode | string): GraphNode {
-    const n = this.ownNode(node, 'setOutput');
+    const n = ownNode(this, node, 'setOutput');
     this.outputNode = n;
     return n;
   }
@@ -212,8 +224,8 @@ export class ComputationalGraph {
 
   /** The node of that name; a composite's name gives its output node. */
   node(name: string): GraphNode {
-    const n = this.byName.get(name);
-    if (!n) throw new InvalidArgumentError(`graph has no node named '${name}'`);
+    const n = typeof name === 'string' ? this.byName.get(name) : undefined;
+    if (!n) throw noSuchNode(name, this.byName.keys());
     return n;
   }
 
@@ -265,13 +277,17 @@ export class ComputationalGraph {
    * and no labels). Returns the node's value, a buffer reused by the next forward: `clone()` to keep it.
    */
   forward(feeds: Readonly<Record<string, Feed>> = {}, options?: ForwardOptions): Tensor {
+    if (options !== undefined && (options === null || typeof options !== 'object')) {
+      throw new InvalidArgumentError(`forward: options must be an object such as { output }, got ${describeArgument(options)}`);
+    }
     const explicit = options?.output !== undefined;
-    const plan = this.planFor(explicit ? this.ownNode(options.output as GraphNode | string, 'forward: options.output') : this.output, explicit);
+    const plan = this.planFor(explicit ? ownNode(this, options.output as GraphNode | string, 'forward: options.output') : this.output, explicit);
     return this.runPlan(plan, readFeeds(plan, feeds, (name) => this.byName.get(name)?.kind === 'input', this.inputList));
   }
 
   /** forward() to the output with the input values in the order the inputs were declared: no feed object, no allocation. */
   forwardInputs(values: readonly Tensor[]): Tensor {
+    if (!Array.isArray(values)) throw new FeedError(`forwardInputs: expected an array of ${this.inputList.length} Tensors, got ${describeArgument(values)}`);
     const plan = this.planFor(this.output, false);
     if (values.length !== this.inputList.length) {
       throw new FeedError(`forward: expected ${this.inputList.length} input values (${this.inputList.map((n) => n.name).join(', ')}), got ${values.length}`);
@@ -297,19 +313,13 @@ export class ComputationalGraph {
     return plan.output.value as Tensor;
   }
 
-  /** A node of this graph given as a node or a name. */
-  private ownNode(node: GraphNode | string, where: string): GraphNode {
-    if (typeof node === 'string') return this.node(node);
-    if (!(node instanceof GraphNode) || node.graph !== this) throw new InvalidArgumentError(`${where}: expected a node of this graph or its name, got ${node instanceof GraphNode ? `${node.describe()} of another graph` : typeof node}`);
-    return node;
-  }
-
   /**
    * Runs the gates in reverse topological order from dL/d(output) = seed (default 1), summing
    * gradients at branches. Gradients are committed only when the whole pass succeeds: a gate that
    * throws leaves every gradient as it was.
    */
   backward(options: BackwardOptions = NO_BACKWARD_OPTIONS): void {
+    if (options === null || typeof options !== 'object') throw new InvalidArgumentError(`backward: options must be an object such as { seed, accumulate }, got ${describeArgument(options)}`);
     if (!this.forwardOk) {
       throw new BackwardBeforeForwardError(
         `backward: no successful forward to differentiate${this.findOutput() ? ` (output ${this.findOutput()?.describe()})` : ''}: call forward first; a forward that threw, or a change to the graph, needs a new forward`,
@@ -354,6 +364,7 @@ export class ComputationalGraph {
 
   private addNode(localName: string, kind: NodeKind, inputs: readonly (GraphNode | string)[], gate: Gate | undefined, gateType: string | undefined,
     options: Record<string, unknown> | undefined, inputSpec: InputOptions | undefined, requiresGrad: boolean): GraphNode {
+    if (typeof localName !== 'string' || localName === '') throw new InvalidArgumentError(`${kind}: a node name must be a non-empty string, got ${describeArgument(localName)}`);
     const name = this.qualify(localName);
     this.checkNewName(name, gateType);
     if (kind === 'input' && this.currentGroup) throw locate(new InvalidArgumentError(`input '${name}': a composite gate reads its inputs from the graph it is added to and cannot declare its own`), { name });

@@ -21,3 +21,5 @@ export * from './serialize';
 export * from './gate-description';
 export * from './shape-inference';
 export type { ForwardPlan } from './forward-plan';
+export * from './suggest';
+export * from './arguments';

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from './errors';
+import { didYouMean } from './suggest';
 
 /** A number or integer within bounds, with the words an error message uses for it. */
 export interface OptionRange {
@@ -45,7 +46,7 @@ export function readOptions<T extends object>(owner: string, options: unknown, s
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(options)) {
     if (!known.includes(key)) {
-      throw new InvalidArgumentError(`${owner}: unknown option '${key}' (expected ${known.map((k) => `'${k}'`).join(', ')})`);
+      throw new InvalidArgumentError(`${owner}: ${unknownOption(key, known)}`);
     }
     if (value === undefined) continue;
     checkOption(owner, key, value, (spec as Record<string, OptionKind>)[key]);
@@ -54,7 +55,13 @@ export function readOptions<T extends object>(owner: string, options: unknown, s
   return out as Partial<T>;
 }
 
+/** `unknown option 'lr_' (did you mean 'lr'?) (expected 'lr', 'momentum')`: the words every owner uses for a key it does not know. */
+export function unknownOption(key: string, known: readonly string[], label = 'option'): string {
+  return `unknown ${label} '${key}'${didYouMean(key, known)} (expected ${known.map((k) => `'${k}'`).join(', ')})`;
+}
+
 function matches(kind: OptionKind, value: unknown): boolean {
+  if (kind === null || (typeof kind !== 'string' && typeof kind !== 'object')) throw new InvalidArgumentError(`checkOption: unknown option kind ${describeOptionValue(kind)}`);
   if (Array.isArray(kind)) return typeof value === 'string' && kind.includes(value);
   if (typeof kind === 'object') {
     const range = kind as OptionRange;

@@ -6,7 +6,7 @@ import { withAllocationBudget } from './allocation-budget';
 import { DEFAULT_MAX_DEPTH, FORMAT_NAME, FORMAT_VERSION, LoadOptions, loadLimits, parseSaved, SavedGraphDescription, SavedModel, SavedNode } from './saved-format';
 import { documentChecksum } from './saved-integrity';
 import { checkPlainJson, encodeValue } from './saved-values';
-import { formatShape, shapesEqual, sizeOf } from './shape';
+import { describeArgument, formatShape, shapesEqual, sizeOf } from './shape';
 import { Tensor } from './tensor';
 import { decodeTensor, encodeTensor, nameMap, SavedTensor, SerializationError } from './tensor-codec';
 
@@ -43,11 +43,13 @@ export interface LoadParametersOptions extends LoadOptions {
 
 /** Saves the graph's description, every parameter value and, optionally, optimizer state and history. */
 export function saveGraph(graph: ComputationalGraph, options: SaveOptions = {}): string {
+  assertGraph(graph, 'saveGraph');
   return seal({ format: FORMAT_NAME, version: FORMAT_VERSION, graph: describeGraph(graph), parameters: saveParameterMap(graph) }, options);
 }
 
 /** Saves only the parameter values (and optional extras), for loadParameters into a graph built by code. */
 export function saveParameters(graph: ComputationalGraph, options: SaveOptions = {}): string {
+  assertGraph(graph, 'saveParameters');
   return seal({ format: FORMAT_NAME, version: FORMAT_VERSION, parameters: saveParameterMap(graph) }, options);
 }
 
@@ -57,6 +59,7 @@ export function saveParameters(graph: ComputationalGraph, options: SaveOptions =
  * every parameter. Fails with SerializationError before building anything when a name is unknown.
  */
 export function loadGraph(json: string | object, container: Container, options: LoadOptions = {}): ComputationalGraph {
+  if (!(container instanceof Container)) throw new SerializationError(`loadGraph: expected the inversify Container that registers the gates (e.g. createGatesContainer()), got ${describeArgument(container)}`);
   const { maxElements } = loadLimits(options);
   const model = parseSaved(json, options);
   const desc = model.graph;
@@ -113,6 +116,7 @@ export function loadGraph(json: string | object, container: Container, options: 
  * keep working). Validates every name, shape, dtype and checksum first: on failure nothing is written.
  */
 export function loadParameters(graph: ComputationalGraph, json: string | object, options: LoadParametersOptions = {}): SavedModel {
+  assertGraph(graph, 'loadParameters');
   const model = parseSaved(json, options);
   applyParameters(graph, model, options, 'loadParameters');
   return model;
@@ -120,6 +124,7 @@ export function loadParameters(graph: ComputationalGraph, json: string | object,
 
 /** Every parameter of the graph by name: its own, `fc1/W` for one a composite gate added. */
 export function namedParameters(graph: ComputationalGraph): Map<string, GraphNode> {
+  assertGraph(graph, 'namedParameters');
   const out = new Map<string, GraphNode>();
   for (const n of graph.parameters()) out.set(n.name, n);
   return out;
@@ -280,6 +285,10 @@ function buildWithinBudget(n: Extract<SavedNode, { kind: 'gate' }>, model: Saved
         `its options do not match its saved parameters; nothing was allocated`,
     );
   withAllocationBudget(limit, refuse, build);
+}
+
+function assertGraph(graph: unknown, where: string): void {
+  if (!(graph instanceof ComputationalGraph)) throw new SerializationError(`${where}: expected a ComputationalGraph, got ${describeArgument(graph)}`);
 }
 
 function wrap(e: unknown, where: string): SerializationError {

@@ -21,12 +21,42 @@ export function formatShape(shape: Shape): string {
   return `[${shape.join(', ')}]`;
 }
 
+/**
+ * The most values one tensor may hold: 2^31 - 1, beyond what a JavaScript engine allocates as one
+ * typed array in practice (16 GiB of float64). A larger shape is refused before anything is
+ * allocated, with the sizes named, instead of the engine's RangeError.
+ */
+export const MAX_TENSOR_SIZE = 2 ** 31 - 1;
+
+/** Throws InvalidArgumentError unless `shape` is an array of non-negative safe integers whose product is at most MAX_TENSOR_SIZE. */
 export function checkShape(shape: Shape, what = 'shape'): void {
-  for (const d of shape) {
-    if (!Number.isInteger(d) || d < 0) {
-      throw new InvalidArgumentError(`${what} ${formatShape(shape)}: every dimension must be a non-negative integer`);
-    }
+  if (!Array.isArray(shape)) {
+    throw new InvalidArgumentError(`${what}: expected an array of sizes such as [2, 3], got ${describeArgument(shape)}`);
   }
+  let size = 1;
+  for (let i = 0; i < shape.length; i++) {
+    const d: unknown = shape[i];
+    if (typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0) {
+      throw new InvalidArgumentError(`${what}: every dimension must be a non-negative integer, got ${describeArgument(d)} at axis ${i}`);
+    }
+    size *= d;
+  }
+  if (size > MAX_TENSOR_SIZE) {
+    throw new InvalidArgumentError(`${what} ${formatShape(shape)} holds ${size} values, more than one tensor may hold (${MAX_TENSOR_SIZE})`);
+  }
+}
+
+/** How a message names an argument that came: its type, with the value when it is short. */
+export function describeArgument(v: unknown): string {
+  if (v === null) return 'null';
+  if (v === undefined) return 'undefined';
+  if (typeof v === 'string') return `a string ('${v.length > 40 ? `${v.slice(0, 40)}...` : v}')`;
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return `${typeof v} ${String(v)}`;
+  if (typeof v === 'function') return `a function${v.name ? ` (${v.name})` : ''}`;
+  if (typeof v === 'symbol') return 'a symbol';
+  if (Array.isArray(v)) return `an array of ${v.length}`;
+  const ctor = (Object.getPrototypeOf(v) as { constructor?: { name?: string } } | null)?.constructor?.name;
+  return ctor && ctor !== 'Object' ? `${/^[AEIOU]/.test(ctor) ? 'an' : 'a'} ${ctor}` : 'an object';
 }
 
 /** Row-major strides: the step in the flat array for one step along each axis. */
@@ -45,6 +75,7 @@ export function stridesOf(shape: Shape): number[] {
  * `context` goes into the error, so the message can say which gate at which node failed.
  */
 export function broadcastShapes(a: Shape, b: Shape, context = 'broadcast'): number[] {
+  if (!Array.isArray(a) || !Array.isArray(b)) throw new InvalidArgumentError(`${context}: expected two shapes (arrays of sizes), got ${describeArgument(a)} and ${describeArgument(b)}`);
   const rank = Math.max(a.length, b.length);
   const out = new Array<number>(rank);
   for (let i = 0; i < rank; i++) {

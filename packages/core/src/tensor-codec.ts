@@ -1,6 +1,6 @@
 import { ChainruleError } from './errors';
 import { formatShape, sizeOf } from './shape';
-import { allocate, DType, Tensor, TypedArray } from './tensor';
+import { allocate, DType, Tensor, TypedArray, assertTensor } from './tensor';
 
 /** The file could not be written or read: not JSON, truncated, corrupted, another version, or it does not fit the graph. */
 export class SerializationError extends ChainruleError {}
@@ -21,6 +21,7 @@ export interface SavedTensor {
 
 /** Encodes a tensor exactly (used for parameters, constants and Tensors inside optimizer state). */
 export function encodeTensor(t: Tensor): SavedTensor {
+  assertTensor(t, 'encodeTensor');
   const bytes = toLittleEndianBytes(t.data);
   return { dtype: t.dtype, shape: t.shape.slice(), data: toBase64(bytes), crc32: crc32(bytes) };
 }

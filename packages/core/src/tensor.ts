@@ -1,6 +1,6 @@
 import { chargeAllocation } from './allocation-budget';
 import { DTypeError, InvalidArgumentError, ShapeError } from './errors';
-import { checkShape, formatShape, Shape, shapesEqual, sizeOf } from './shape';
+import { checkShape, describeArgument, formatShape, Shape, shapesEqual, sizeOf } from './shape';
 
 export type DType = 'float32' | 'float64';
 export type TypedArray = Float32Array | Float64Array;
@@ -14,8 +14,20 @@ export interface TensorOptions {
 const SCALAR_SHAPE: readonly number[] = Object.freeze([]);
 
 export function allocate(dtype: DType, size: number): TypedArray {
-  chargeAllocation(size); // a no-op unless a budget is active (loading a saved graph)
-  return dtype === 'float32' ? new Float32Array(size) : new Float64Array(size);
+  chargeAllocation(size); // a no-op unless a budget is active (loading a saved graph); outside the try, so its SerializationError is not rewrapped
+  try {
+    return dtype === 'float32' ? new Float32Array(size) : new Float64Array(size);
+  } catch (e) {
+    // The engine's RangeError (an invalid length, or out of memory) as a ChainruleError that says what was asked for.
+    const err = new InvalidArgumentError(`cannot allocate ${describeArgument(size)} ${dtype} values: ${(e as Error).message}`);
+    (err as Error & { cause?: unknown }).cause = e;
+    throw err;
+  }
+}
+
+/** Throws InvalidArgumentError unless `dtype` is 'float32' or 'float64'. */
+export function checkDType(dtype: unknown, what: string): asserts dtype is DType {
+  if (dtype !== 'float32' && dtype !== 'float64') throw new InvalidArgumentError(`${what}: dtype must be 'float32' or 'float64', got ${describeArgument(dtype)}`);
 }
 
 export function dtypeOf(data: TypedArray): DType {
@@ -36,14 +48,15 @@ function inferShape(value: NestedArray): number[] {
 function flattenInto(value: NestedArray, shape: Shape, depth: number, out: TypedArray, offset: number): number {
   if (depth === shape.length) {
     if (typeof value !== 'number') {
-      throw new ShapeError(`Tensor.from: ragged nested array (expected a number at depth ${depth}, got an array)`);
+      const what = `Tensor.from: expected a number at depth ${depth} of nested arrays of shape ${formatShape(shape)}, got ${describeArgument(value)}`;
+      throw Array.isArray(value) ? new ShapeError(`${what} (ragged nested arrays)`) : new InvalidArgumentError(what);
     }
     out[offset] = value;
     return offset + 1;
   }
   if (!Array.isArray(value) || value.length !== shape[depth]) {
     throw new ShapeError(
-      `Tensor.from: ragged nested array (expected ${shape[depth]} entries at depth ${depth} from shape ${formatShape(shape)}, got ${Array.isArray(value) ? value.length : 'a number'})`,
+      `Tensor.from: ragged nested array (expected ${shape[depth]} entries at depth ${depth} from shape ${formatShape(shape)}, got ${Array.isArray(value) ? value.length : describeArgument(value)})`,
     );
   }
   for (const item of value) offset = flattenInto(item, shape, depth + 1, out, offset);
@@ -61,6 +74,11 @@ export class Tensor {
   readonly size: number;
 
   constructor(data: TypedArray, shape: Shape) {
+    // Integer and other typed arrays are refused, not relabelled: the constructor keeps `data` without
+    // a copy, so it cannot convert. Tensor.from converts them (a copy).
+    if (!(data instanceof Float32Array || data instanceof Float64Array)) {
+      throw new DTypeError(`Tensor: data must be a Float32Array or Float64Array, got ${describeArgument(data)} (Tensor.from converts other arrays)`);
+    }
     checkShape(shape);
     const size = sizeOf(shape);
     if (data.length !== size) {
@@ -74,17 +92,26 @@ export class Tensor {
   }
 
   /**
-   * From a number (shape []), nested arrays, or a flat typed/plain array with an explicit shape:
-   * `Tensor.from(float32Array, [n, 784])` or `Tensor.from(values, { shape, dtype })`.
+   * From a number (shape []), nested arrays, a flat typed/plain array with an explicit shape, or a
+   * Tensor (copied): `Tensor.from(float32Array, [n, 784])` or `Tensor.from(values, { shape, dtype })`.
+   * Integer typed arrays (Int32Array, Uint8Array...) are converted to float64 (or `options.dtype`),
+   * never kept under a float label.
    */
-  static from(value: NestedArray | TypedArray | Tensor, shapeOrOptions: Shape | (TensorOptions & { shape?: Shape }) = {}): Tensor {
+  static from(value: NestedArray | TypedArray | ArrayBufferView | Tensor, shapeOrOptions: Shape | (TensorOptions & { shape?: Shape }) = {}): Tensor {
+    if (shapeOrOptions === null || typeof shapeOrOptions !== 'object') {
+      throw new InvalidArgumentError(`Tensor.from: the second argument must be a shape array or options such as { dtype, shape }, got ${describeArgument(shapeOrOptions)}`);
+    }
     const options: TensorOptions & { shape?: Shape } = Array.isArray(shapeOrOptions) ? { shape: shapeOrOptions as Shape } : (shapeOrOptions as TensorOptions & { shape?: Shape });
+    if (options.dtype !== undefined) checkDType(options.dtype, 'Tensor.from');
+    if (options.shape !== undefined) checkShape(options.shape, 'Tensor.from shape');
     if (value instanceof Tensor) return value.astype(options.dtype ?? value.dtype);
-    if (value instanceof Float32Array || value instanceof Float64Array) {
-      const dtype = options.dtype ?? dtypeOf(value);
-      const data = allocate(dtype, value.length);
-      data.set(value);
-      return new Tensor(data, options.shape ?? [value.length]);
+    if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
+      const source = value as unknown as ArrayLike<number | bigint>;
+      const dtype = options.dtype ?? (value instanceof Float32Array ? 'float32' : 'float64');
+      const data = allocate(dtype, source.length);
+      if (value instanceof BigInt64Array || value instanceof BigUint64Array) for (let i = 0; i < source.length; i++) data[i] = Number(source[i]);
+      else data.set(source as ArrayLike<number>);
+      return new Tensor(data, options.shape ?? [source.length]);
     }
     const dtype = options.dtype ?? 'float64';
     if (options.shape && Array.isArray(value) && value.every((v) => typeof v === 'number')) {
@@ -97,7 +124,13 @@ export class Tensor {
       data[0] = value;
       return new Tensor(data, options.shape ?? []);
     }
+    if (!Array.isArray(value)) {
+      throw new InvalidArgumentError(
+        `Tensor.from: expected a number, nested arrays of numbers, a typed array or a Tensor, got ${describeArgument(value)}`,
+      );
+    }
     const shape = inferShape(value);
+    checkShape(shape, 'Tensor.from');
     const data = allocate(dtype, sizeOf(shape));
     flattenInto(value, shape, 0, data, 0);
     return new Tensor(data, options.shape ?? shape);
@@ -105,6 +138,7 @@ export class Tensor {
 
   static zeros(shape: Shape, dtype: DType = 'float64'): Tensor {
     checkShape(shape, 'Tensor.zeros shape');
+    checkDType(dtype, 'Tensor.zeros');
     return new Tensor(allocate(dtype, sizeOf(shape)), shape);
   }
 
@@ -113,6 +147,7 @@ export class Tensor {
   }
 
   static full(shape: Shape, value: number, dtype: DType = 'float64'): Tensor {
+    if (typeof value !== 'number') throw new InvalidArgumentError(`Tensor.full: value must be a number, got ${describeArgument(value)}`);
     const t = Tensor.zeros(shape, dtype);
     t.data.fill(value);
     return t;
@@ -124,6 +159,7 @@ export class Tensor {
    * same-shaped data allocates nothing after its first step.
    */
   static reuse(previous: Tensor | undefined, shape: Shape, dtype: DType): Tensor {
+    if (previous !== undefined && !(previous instanceof Tensor)) throw new InvalidArgumentError(`Tensor.reuse: previous must be a Tensor or undefined, got ${describeArgument(previous)}`);
     if (previous !== undefined && previous.dtype === dtype && shapesEqual(previous.shape, shape)) return previous;
     return Tensor.zeros(shape, dtype);
   }
@@ -160,6 +196,7 @@ export class Tensor {
   }
 
   astype(dtype: DType): Tensor {
+    checkDType(dtype, 'astype');
     if (dtype === this.dtype) return this.clone();
     const data = allocate(dtype, this.size);
     data.set(this.data);
@@ -168,20 +205,22 @@ export class Tensor {
 
   /** A tensor of another shape over the same data (no copy); sizes must agree. */
   reshape(shape: Shape): Tensor {
+    if (!Array.isArray(shape)) throw new InvalidArgumentError(`reshape: expected an array of sizes such as [2, -1], got ${describeArgument(shape)}`);
     const resolved = shape.slice();
     const inferred = resolved.indexOf(-1);
     if (inferred >= 0) {
       const rest = sizeOf(resolved.filter((_, i) => i !== inferred));
       resolved[inferred] = rest === 0 ? 0 : this.size / rest;
     }
-    if (sizeOf(resolved) !== this.size || !resolved.every((d) => Number.isInteger(d) && d >= 0)) {
-      throw new ShapeError(`reshape: cannot view ${formatShape(this.shape)} (${this.size} elements) as ${formatShape(shape)}`);
+    if (!resolved.every((d) => typeof d === 'number' && Number.isInteger(d) && d >= 0) || sizeOf(resolved) !== this.size) {
+      throw new ShapeError(`reshape: cannot view ${formatShape(this.shape)} (${this.size} elements) as ${resolved.every((d) => typeof d === 'number') ? formatShape(shape) : 'that shape'} (sizes must be non-negative integers, at most one -1, with the same product)`);
     }
     return new Tensor(this.data, resolved);
   }
 
   /** Copies another tensor's values into this one's buffer; shapes and dtypes must match. */
   copyFrom(source: Tensor): this {
+    assertTensor(source, 'copyFrom');
     if (!shapesEqual(source.shape, this.shape)) {
       throw new ShapeError(`copyFrom: expected shape ${formatShape(this.shape)}, got ${formatShape(source.shape)}`);
     }
@@ -193,6 +232,7 @@ export class Tensor {
   }
 
   fill(value: number): this {
+    if (typeof value !== 'number') throw new InvalidArgumentError(`fill: value must be a number, got ${describeArgument(value)}`);
     this.data.fill(value);
     return this;
   }
@@ -217,6 +257,6 @@ export function resultDType(a: DType, b: DType): DType {
 
 export function assertTensor(value: unknown, context: string): asserts value is Tensor {
   if (!(value instanceof Tensor)) {
-    throw new InvalidArgumentError(`${context}: expected a Tensor, got ${value === null ? 'null' : typeof value}`);
+    throw new InvalidArgumentError(`${context}: expected a Tensor, got ${describeArgument(value)}`);
   }
 }

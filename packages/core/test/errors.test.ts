@@ -23,23 +23,7 @@ import {
 } from '@chainrule/core';
 import { AddGate, ConcatGate, MultiplyGate, ReciprocalGate, ReLUGate, ScaleGate, SigmoidGate } from '@chainrule/gates';
 import { injectable } from 'inversify';
-
-type ErrorClass = abstract new (...args: never[]) => Error;
-
-/** Runs f, expects an error of class `cls` (and ChainruleError) whose message matches every pattern. */
-function expectError(f: () => unknown, cls: ErrorClass, ...patterns: (RegExp | string)[]): Error {
-  let caught: unknown;
-  try {
-    f();
-  } catch (e) {
-    caught = e;
-  }
-  if (caught === undefined) throw new Error(`expected ${cls.name}, but nothing was thrown`);
-  expect(caught).toBeInstanceOf(cls);
-  expect(caught).toBeInstanceOf(ChainruleError);
-  for (const p of patterns) expect((caught as Error).message).toMatch(p);
-  return caught as Error;
-}
+import { expectError } from './expect-error';
 
 /** A graph whose container binds gate classes on first use. */
 const newGraph = (options: { finiteCheck?: boolean; strictGates?: boolean } = {}): ComputationalGraph =>
@@ -139,7 +123,7 @@ describe('feeds', () => {
   });
   test('ragged or not numbers', () => {
     expectError(() => graph().forward({ x, y: [[1, 2], [3]] }), ShapeError, "forward: the feed for input 'y': Tensor.from: ragged nested array");
-    expectError(() => graph().forward({ x, y: 'abc' as never }), FeedError, "forward: the feed for input 'y' is a string, expected a Tensor, a number, nested arrays of numbers or a Float32Array/Float64Array");
+    expectError(() => graph().forward({ x, y: 'abc' as never }), FeedError, "forward: the feed for input 'y' is a string ('abc'), expected a Tensor, a number, nested arrays of numbers or a Float32Array/Float64Array");
     expectError(() => graph().forward({ x, y: null as never }), FeedError, "the feed for input 'y' is null");
   });
   test('forwardInputs with the wrong count', () => {

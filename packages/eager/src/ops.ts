@@ -1,4 +1,4 @@
-import { GateClass, GateId, InvalidArgumentError, NestedArray, Tensor } from '@chainrule/core';
+import { assertOptions, GateClass, GateId, InvalidArgumentError, NestedArray, Tensor } from '@chainrule/core';
 import {
   AddGate,
   DivideGate,
@@ -82,10 +82,12 @@ export function mean(a: Value, options: ReduceOptions = {}): Value {
 }
 
 export function softmax(a: Value, options: SoftmaxOptions = {}): Value {
+  assertOptions(options, 'softmax');
   return applyIn(eagerContext(), SoftmaxGate, options.axis === undefined ? undefined : { axis: options.axis }, [a], 'softmax (SoftmaxGate)');
 }
 
 export function logSoftmax(a: Value, options: SoftmaxOptions = {}): Value {
+  assertOptions(options, 'logSoftmax');
   return applyIn(eagerContext(), LogSoftmaxGate, options.axis === undefined ? undefined : { axis: options.axis }, [a], 'logSoftmax (LogSoftmaxGate)');
 }
 
@@ -123,6 +125,7 @@ export function apply(id: GateId, ...rest: unknown[]): Value {
 }
 
 function reduceOptions(o: ReduceOptions): Record<string, unknown> | undefined {
+  assertOptions(o, 'eager reduction');
   if (o.axis === undefined && o.keepDims === undefined) return undefined;
   const out: Record<string, unknown> = {};
   if (o.axis !== undefined) out.axis = o.axis;

@@ -1,4 +1,4 @@
-import { ComputationalGraph, GraphNode, InvalidArgumentError, Tensor } from '@chainrule/core';
+import { assertOptions, describeArgument, ComputationalGraph, GraphNode, InvalidArgumentError, Tensor } from '@chainrule/core';
 import { eagerContext } from './context';
 import { FreedTapeError } from './errors';
 import { CONST, LEAF, SCALAR_OP, Tape, TensorOp } from './tape';
@@ -26,6 +26,8 @@ export interface TracedGraph {
  * with retainGraph). Control flow is traced as it ran: a graph does not branch.
  */
 export function toGraph(result: Value, options: ToGraphOptions = {}): TracedGraph {
+  if (!(result instanceof Value)) throw new InvalidArgumentError(`toGraph: expected a Value (the result of an eager operation), got ${describeArgument(result)}`);
+  assertOptions(options, 'toGraph');
   const tape = result.tape;
   if (result.leaf !== undefined || tape === undefined) throw new InvalidArgumentError(`toGraph: ${result.describe()} is a leaf; trace the result of an operation`);
   if (tape.generation !== result.generation) {

@@ -1,4 +1,4 @@
-import { DType, InvalidArgumentError, NestedArray, Tensor, TensorOptions } from '@chainrule/core';
+import { assertOptions, DType, InvalidArgumentError, NestedArray, Tensor, TensorOptions } from '@chainrule/core';
 import { NoGradientError } from './errors';
 import { backward, BackwardOptions } from './backward';
 import * as op from './ops';
@@ -207,6 +207,7 @@ export class Value {
 
 /** A leaf from a number, nested arrays or a tensor (shared, not copied); requires a gradient unless told otherwise. */
 export function value(data: NestedArray | Tensor, options: ValueOptions = {}): Value {
+  assertOptions(options, 'value');
   const t = data instanceof Tensor ? (options.dtype && options.dtype !== data.dtype ? data.astype(options.dtype) : data) : Tensor.from(data, { dtype: options.dtype });
   return Value.leafOf(t, options.requiresGrad ?? true, options.name);
 }

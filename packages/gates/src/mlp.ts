@@ -1,4 +1,4 @@
-import { ComputationalGraph, GateId, GraphNode, InvalidArgumentError } from '@chainrule/core';
+import { assertOptions, ComputationalGraph, describeArgument, GateId, GraphNode, InvalidArgumentError } from '@chainrule/core';
 import { Linear, LinearOptions } from './linear';
 
 export interface MLPOptions {
@@ -30,9 +30,10 @@ export function mlp(
   activation: GateId | null,
   options: MLPOptions = {},
 ): GraphNode {
-  if (sizes.length < 2 || !sizes.every((d) => Number.isInteger(d) && d > 0)) {
-    throw new InvalidArgumentError(`mlp: sizes must list at least two positive integers (input size, then each layer's output size), got [${sizes.join(', ')}]`);
+  if (!Array.isArray(sizes) || sizes.length < 2 || !sizes.every((d) => Number.isInteger(d) && d > 0)) {
+    throw new InvalidArgumentError(`mlp: sizes must list at least two positive integers (input size, then each layer's output size), got ${describeArgument(sizes)}${Array.isArray(sizes) ? ` [${sizes.map(String).join(', ')}]` : ''}`);
   }
+  assertOptions(options, 'mlp');
   const prefix = options.name ?? 'fc';
   const seed = options.seed ?? 42;
   let node: GraphNode | string = input;

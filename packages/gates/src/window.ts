@@ -1,4 +1,4 @@
-import { formatShape, formatSpec, InvalidArgumentError, ShapeError, ShapeSpec } from '@chainrule/core';
+import { formatShape, formatSpec, InvalidArgumentError, ShapeError, ShapeSpec, unknownOption } from '@chainrule/core';
 
 /**
  * The geometry that Conv2DGate, MaxPool2DGate and AvgPool2DGate share: a kernel window of
@@ -83,7 +83,7 @@ export function readWindow(gate: string, options: object, keys: readonly (keyof 
   const o = options as Record<string, unknown>;
   for (const key of Object.keys(o)) {
     if (!(keys as readonly string[]).includes(key)) {
-      throw new InvalidArgumentError(`${gate}: unknown option '${key}' (expected ${keys.map((k) => `'${k}'`).join(', ')})`);
+      throw new InvalidArgumentError(`${gate}: ${unknownOption(key, keys)}`);
     }
   }
   const [kh, kw] = pairOption(gate, 'kernel', o.kernel, [1, 1], 1);

@@ -1,4 +1,4 @@
-import { ChainruleError, ComputationalGraph, DType, gateName, GraphNode, ShapeSpec } from '@chainrule/core';
+import { assertGraph, assertOptions, ChainruleError, ComputationalGraph, DType, gateName, GraphNode, ShapeSpec } from '@chainrule/core';
 import { ModelBuilder } from './builder';
 import './builtin-mappings';
 import './cnn-mappings';
@@ -35,6 +35,8 @@ const MIN_OPSET = 13;
  * and the gate, for a gate with no mapping or an input the output needs that is not among `inputs`.
  */
 export function exportOnnxModel(graph: ComputationalGraph, options: ExportOptions = {}): onnx.IModelProto {
+  assertGraph(graph, 'exportOnnx');
+  assertOptions(options, 'exportOnnx');
   const dtype = options.dtype ?? 'float32';
   const opset = options.opset ?? DEFAULT_OPSET;
   if (!Number.isInteger(opset) || opset < MIN_OPSET || opset > DEFAULT_OPSET) {

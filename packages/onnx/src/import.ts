@@ -1,4 +1,4 @@
-import { ComputationalGraph, DType, GateClass, GraphNode, Tensor } from '@chainrule/core';
+import { assertOptions, describeArgument, ComputationalGraph, DType, GateClass, GraphNode, Tensor } from '@chainrule/core';
 import {
   AddConstantGate, AddGate, ConcatGate, createGatesContainer, DivideGate, ExpGate, FlattenGate, LeakyReLUGate, LogSoftmaxGate,
   MatMulGate, MaxGate, MeanGate, MultiplyGate, NegateGate, PowGate, ReciprocalGate, ReLUGate, ReshapeGate, ScaleGate,
@@ -38,7 +38,14 @@ const BINARY: Record<string, GateClass> = { Add: AddGate, Sub: SubtractGate, Mul
  * and operator of anything outside that set.
  */
 export function importOnnx(bytes: Uint8Array, options: ImportOptions = {}): ImportedModel {
-  const model = onnx.ModelProto.decode(bytes);
+  if (!(bytes instanceof Uint8Array)) throw new OnnxImportError(`importOnnx: expected the model's bytes as a Uint8Array, got ${describeArgument(bytes)}`);
+  assertOptions(options, 'importOnnx');
+  let model: onnx.ModelProto;
+  try {
+    model = onnx.ModelProto.decode(bytes);
+  } catch (e) {
+    throw new OnnxImportError(`importOnnx: the bytes are not an ONNX model (protobuf decoding failed: ${(e as Error).message})`);
+  }
   const opset = model.opsetImport.find((o) => !o.domain || o.domain === 'ai.onnx');
   if (!opset || toNumber(opset.version) < 13) {
     throw new OnnxImportError(`importOnnx: the model imports opset ${opset ? toNumber(opset.version) : 'none'} of the default domain; opset 13 or later is supported`);

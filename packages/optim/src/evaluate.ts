@@ -1,4 +1,4 @@
-import { ComputationalGraph, InvalidArgumentError } from '@chainrule/core';
+import { assertGraph, ComputationalGraph, describeArgument, InvalidArgumentError } from '@chainrule/core';
 import { BatchFeed, FeedOptions } from './batch-feed';
 import { classesOf } from './data/argmax';
 import { ConfusionMatrix } from './data/confusion-matrix';
@@ -63,6 +63,8 @@ export function evaluateFeed(feed: BatchFeed, graph: ComputationalGraph, data: D
  */
 export function evaluate(graph: ComputationalGraph, data: Dataset, options: EvaluateOptions): Evaluation {
   const where = 'evaluate';
+  assertGraph(graph, where);
+  if (options === null || typeof options !== 'object') throw new InvalidArgumentError(`${where}: options must be an object such as { features, labels }, got ${describeArgument(options)}`);
   const batchSize = options.batchSize ?? 32;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new InvalidArgumentError(`${where}: 'batchSize' must be an integer >= 1, got ${batchSize}`);
   const feed = new BatchFeed({ ...options, graph }, where);

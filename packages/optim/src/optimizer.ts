@@ -1,4 +1,4 @@
-import { allocate, checkOption, describeOptionValue, DType, formatShape, InvalidArgumentError, OptionRange, ShapeError, shapesEqual, Tensor, TypedArray } from '@chainrule/core';
+import { allocate, assertOptions, checkOption, unknownOption, describeOptionValue, DType, formatShape, InvalidArgumentError, OptionRange, ShapeError, shapesEqual, Tensor, TypedArray } from '@chainrule/core';
 import { findNonFiniteGradient, NonFiniteFinding, NonFinitePolicy, nonFiniteStepError, readNonFinitePolicy, StepPolicyOptions } from './non-finite';
 import { checkSlots, SlotRange } from './slot-checks';
 
@@ -123,13 +123,14 @@ export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
       if (seen.has(p.value as Tensor)) throw new InvalidArgumentError(`${owner}: ${this.labels[i]} is listed twice (the same value tensor)`);
       seen.add(p.value as Tensor);
     });
+    assertOptions(options, owner);
     this.specs = specs;
     this.nonFinite = readNonFinitePolicy(owner, options?.nonFinite);
     const hyper = { ...defaults };
     for (const [key, value] of Object.entries(options ?? {}) as [string, unknown][]) {
       if (key === 'nonFinite') continue;
       if (!(key in defaults)) {
-        throw new InvalidArgumentError(`${owner}: unknown option '${key}' (expected ${[...Object.keys(defaults), 'nonFinite'].map((k) => `'${k}'`).join(', ')})`);
+        throw new InvalidArgumentError(`${owner}: ${unknownOption(key, [...Object.keys(defaults), 'nonFinite'])}`);
       }
       if (value !== undefined) (hyper as Hyperparameters)[key] = value as HyperValue;
     }

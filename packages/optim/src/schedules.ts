@@ -1,4 +1,4 @@
-import { checkOption, InvalidArgumentError, OptionRange } from '@chainrule/core';
+import { assertOptions, checkOption, describeArgument, InvalidArgumentError, OptionRange } from '@chainrule/core';
 
 /**
  * A learning-rate schedule: the learning rate at step (or epoch) t = 0, 1, 2, ...
@@ -170,7 +170,9 @@ export class Scheduler {
   private t = 0;
 
   constructor(optimizer: HasLearningRate, schedule: LRSchedule, options: { per?: 'step' | 'epoch' } = {}) {
+    if (optimizer === null || typeof optimizer !== 'object' || typeof optimizer.lr !== 'number') throw new InvalidArgumentError(`Scheduler: expected an optimizer (with a settable lr), got ${describeArgument(optimizer)}`);
     if (typeof schedule?.at !== 'function') throw new InvalidArgumentError('Scheduler: expected a schedule (an object with at(t))');
+    assertOptions(options, 'Scheduler');
     const per = options.per ?? 'step';
     if (per !== 'step' && per !== 'epoch') throw new InvalidArgumentError(`Scheduler: 'per' must be 'step' or 'epoch', got ${JSON.stringify(per)}`);
     this.optimizer = optimizer;

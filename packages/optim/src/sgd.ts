@@ -33,7 +33,7 @@ export class SGD extends Optimizer<SGDOptions & Hyperparameters> {
       { lr: 0.01, momentum: 0, nesterov: false, weightDecay: 0 },
       specs,
       options,
-      (options.momentum ?? 0) > 0 ? ['velocity'] : [],
+      (options?.momentum ?? 0) > 0 ? ['velocity'] : [],
     );
   }
 

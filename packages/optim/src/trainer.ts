@@ -1,4 +1,4 @@
-import { ChainruleError, ComputationalGraph, InvalidArgumentError, NonFiniteError, Random } from '@chainrule/core';
+import { assertOptions, ChainruleError, ComputationalGraph, describeArgument, InvalidArgumentError, NonFiniteError, Random } from '@chainrule/core';
 import { BatchFeed } from './batch-feed';
 import { Dataset } from './data/dataset';
 import { MiniBatches } from './data/mini-batches';
@@ -52,6 +52,7 @@ export class Trainer {
 
   constructor(options: TrainerOptions) {
     const where = 'Trainer';
+    if (options === null || typeof options !== 'object') throw new InvalidArgumentError(`${where}: expected options such as { graph, features, labels, optimizer }, got ${describeArgument(options)}`);
     this.feed = new BatchFeed(options, where);
     const opt = options.optimizer;
     if (!opt || typeof opt.step !== 'function' || !Array.isArray(opt.params)) {
@@ -75,6 +76,7 @@ export class Trainer {
   /** Trains for up to `epochs` epochs; returns the per-epoch history. */
   fit(train: Dataset, options: FitOptions = {}): FitResult {
     const where = 'Trainer.fit';
+    assertOptions(options, where);
     const epochs = options.epochs ?? 10;
     if (!Number.isInteger(epochs) || epochs < 0) throw new InvalidArgumentError(`${where}: 'epochs' must be an integer >= 0, got ${epochs}`);
     const stopping = new EarlyStopping(options, this.optimizer.params, where);

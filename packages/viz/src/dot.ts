@@ -1,4 +1,4 @@
-import { ComputationalGraph, GateGroup, GraphNode, Tensor } from '@chainrule/core';
+import { assertGraph, assertOptions, ComputationalGraph, GateGroup, GraphNode, Tensor } from '@chainrule/core';
 import { analyzeBackward, BackwardAnalysis, safeOutput } from './analysis';
 import { formatNumber, formatTensor, gateClassName, hasDefaultName, NumberFormat } from './format';
 
@@ -189,6 +189,8 @@ function emitEdge(from: string, to: string, value: Tensor | undefined, grad: Ten
  * `edgeGradients`); node values and gradients of the graph are left as they were.
  */
 export function toDot(graph: ComputationalGraph, options: DotOptions = {}): string {
+  assertGraph(graph, 'toDot');
+  assertOptions(options, 'toDot');
   const ctx: Ctx = {
     opts: {
       ...options,

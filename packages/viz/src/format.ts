@@ -1,4 +1,4 @@
-import { GraphNode, Tensor } from '@chainrule/core';
+import { assertOptions, assertTensor, describeArgument, GraphNode, InvalidArgumentError, Tensor } from '@chainrule/core';
 
 /** How numbers and tensors are printed in pictures, traces and reports. */
 export interface NumberFormat {
@@ -14,6 +14,8 @@ export interface NumberFormat {
  * and -Infinity by name. -0 prints as 0.
  */
 export function formatNumber(x: number, digits = 4): string {
+  if (typeof x !== 'number') throw new InvalidArgumentError(`formatNumber: expected a number, got ${describeArgument(x)}`);
+  if (!Number.isInteger(digits) || digits < 1 || digits > 100) throw new InvalidArgumentError(`formatNumber: digits must be an integer in [1, 100], got ${describeArgument(digits)}`);
   if (Number.isNaN(x)) return 'NaN';
   if (x === Infinity) return 'Infinity';
   if (x === -Infinity) return '-Infinity';
@@ -49,6 +51,7 @@ export interface TensorStats {
 }
 
 export function tensorStats(t: Tensor): TensorStats {
+  assertTensor(t, 'tensorStats');
   const d = t.data;
   let sq = 0;
   let sum = 0;
@@ -87,6 +90,8 @@ export function tensorStats(t: Tensor): TensorStats {
  */
 export function formatTensor(t: Tensor | undefined, format: NumberFormat = {}): string {
   if (t === undefined) return '?';
+  assertTensor(t, 'formatTensor');
+  assertOptions(format, 'formatTensor');
   const digits = format.digits ?? 4;
   const inline = format.inline ?? 1;
   if (t.shape.length === 0) return formatNumber(t.data[0], digits);
@@ -104,6 +109,7 @@ export function formatTensor(t: Tensor | undefined, format: NumberFormat = {}): 
 
 /** Tensor values as a nested-array string with compact numbers, `[[1, -2], [0.5, 3]]` (for small tensors). */
 export function formatValues(t: Tensor, digits = 4): string {
+  assertTensor(t, 'formatValues');
   if (t.shape.length === 0) return formatNumber(t.data[0], digits);
   const rec = (depth: number, offset: number, stride: number): string => {
     const n = t.shape[depth];

@@ -1,3 +1,4 @@
+import { assertOptions, describeArgument, InvalidArgumentError } from '@chainrule/core';
 import { formatNumber, formatPercent, formatShapeCompact } from './format';
 import { HealthReport } from './health-types';
 
@@ -7,6 +8,10 @@ function pad(s: string, n: number, right = false): string {
 
 /** The report as a text table, then its flags and the first non-finite gate with its inputs. */
 export function formatHealthReport(report: HealthReport, options: { digits?: number } = {}): string {
+  if (report === null || typeof report !== 'object' || !Array.isArray(report.gates) || !Array.isArray(report.flags)) {
+    throw new InvalidArgumentError(`formatHealthReport: expected a report from healthReport(graph), got ${describeArgument(report)}`);
+  }
+  assertOptions(options, 'formatHealthReport');
   const digits = options.digits ?? 3;
   const header = ['node', 'gate', 'shape', '|out|', '|grad|', 'saturated', 'dead', 'non-finite'];
   const rows = report.gates.map((g) => [

@@ -1,4 +1,4 @@
-import { ComputationalGraph } from '@chainrule/core';
+import { assertGraph, assertOptions, ComputationalGraph } from '@chainrule/core';
 import { healthFlags } from './health-flags';
 import { measureGraph } from './health-measure';
 import { HealthOptions, HealthReport, NonFiniteFinding } from './health-types';
@@ -17,6 +17,8 @@ import { findingFromError, scanBackward, scanForward } from './non-finite';
  * the report scans the values and gradients itself.
  */
 export function healthReport(graph: ComputationalGraph, options: HealthOptions = {}): HealthReport {
+  assertGraph(graph, 'healthReport');
+  assertOptions(options, 'healthReport');
   const gates = measureGraph(graph, options);
   const hasGradients = gates.some((g) => g.gradNorm !== undefined);
   let firstNonFinite: NonFiniteFinding | undefined;

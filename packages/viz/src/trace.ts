@@ -1,4 +1,4 @@
-import { ComputationalGraph, GateTraceContext, GateTraceDescription, GraphNode, InvalidArgumentError } from '@chainrule/core';
+import { assertGraph, assertOptions, ComputationalGraph, GateTraceContext, GateTraceDescription, GraphNode, InvalidArgumentError } from '@chainrule/core';
 import { analyzeBackward, safeOutput } from './analysis';
 import { nameOf, traceGraph, traceState } from './trace-gate';
 
@@ -38,6 +38,8 @@ export interface TraceOptions {
  * Call after `graph.forward(...)` and `graph.backward()`.
  */
 export function traceBackward(graph: ComputationalGraph, options: TraceOptions = {}): string {
+  assertGraph(graph, 'traceBackward');
+  assertOptions(options, 'traceBackward');
   const state = traceState({
     digits: options.digits ?? 4,
     inline: options.inline ?? 6,

@@ -1,5 +1,6 @@
 import { ContainerModule } from 'inversify';
 import { InvalidArgumentError } from '../errors';
+import { unknownOption } from '../options';
 import { HelperSpawner } from './helper-thread';
 import { KernelInfo, MATMUL_KERNEL, MatmulKernel } from './kernel';
 import { matmul, matmulTransA, matmulTransB } from './matmul';
@@ -66,7 +67,7 @@ function check(o: KernelOptions): void {
     throw new InvalidArgumentError(`createKernel: ${what}`);
   };
   if (typeof o !== 'object' || o === null) fail(`expected an options object, got ${String(o)}`);
-  for (const key of Object.keys(o)) if (!OPTIONS.includes(key)) fail(`unknown option '${key}' (expected ${OPTIONS.join(', ')})`);
+  for (const key of Object.keys(o)) if (!OPTIONS.includes(key)) fail(unknownOption(key, OPTIONS));
   if (o.backend !== undefined && !BACKENDS.includes(o.backend)) fail(`backend: expected 'js', 'wasm' or 'auto', got ${JSON.stringify(o.backend)}`);
   if (o.threads !== undefined && o.threads !== 1 && o.threads !== 2) fail(`threads: expected 1 or 2, got ${String(o.threads)}`);
   if (o.threads === 2 && o.backend === 'js') fail("threads: 2 needs the WebAssembly kernel, got backend 'js'");

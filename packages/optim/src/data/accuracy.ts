@@ -1,4 +1,4 @@
-import { InvalidArgumentError, Tensor } from '@chainrule/core';
+import { assertTensor, describeArgument, InvalidArgumentError, Tensor } from '@chainrule/core';
 import { argmaxRow } from './argmax';
 
 /** The share of `predicted` class indices equal to `labels` (same length, at least one). */
@@ -17,6 +17,9 @@ export function accuracy(predicted: ArrayLike<number>, labels: ArrayLike<number>
  * where the score exceeds `threshold`.
  */
 export function countCorrect(scores: Tensor, labels: Tensor, b: number, threshold = 0.5): number {
+  assertTensor(scores, 'countCorrect scores');
+  assertTensor(labels, 'countCorrect labels');
+  if (!Number.isInteger(b) || b < 0) throw new InvalidArgumentError(`countCorrect: b must be a row count (an integer >= 0), got ${describeArgument(b)}`);
   const c = scores.size / b;
   const s = scores.data;
   const y = labels.data;

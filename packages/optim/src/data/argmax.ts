@@ -1,4 +1,4 @@
-import { Tensor } from '@chainrule/core';
+import { assertTensor, describeArgument, InvalidArgumentError, Tensor } from '@chainrule/core';
 
 /** The index of the largest of row i's c values in row-major `values` (ties go to the first). */
 export function argmaxRow(values: ArrayLike<number>, i: number, c: number): number {
@@ -15,7 +15,12 @@ export function argmaxRow(values: ArrayLike<number>, i: number, c: number): numb
 }
 
 /** Index of the largest score in each row of [N, C] scores (ties go to the first), into `out` (reused when given). */
-export function argmaxRows(scores: Tensor, out: Int32Array = new Int32Array(scores.shape[0])): Int32Array {
+export function argmaxRows(scores: Tensor, out?: Int32Array): Int32Array {
+  assertTensor(scores, 'argmaxRows');
+  if (out === undefined) out = new Int32Array(scores.shape[0] ?? 1);
+  if (!(out instanceof Int32Array) || out.length < (scores.shape[0] ?? 1)) {
+    throw new InvalidArgumentError(`argmaxRows: out must be an Int32Array of at least ${scores.shape[0] ?? 1} rows, got ${describeArgument(out)}`);
+  }
   const n = scores.shape[0];
   const c = n ? scores.size / n : 0;
   for (let i = 0; i < n; i++) out[i] = argmaxRow(scores.data, i, c);

@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '@chainrule/core';
+import { describeArgument, InvalidArgumentError } from '@chainrule/core';
 
 /**
  * Counts of (true class, predicted class) pairs: counts[t · classes + p] is how many rows of class t
@@ -10,7 +10,10 @@ export class ConfusionMatrix {
   readonly counts: Int32Array;
 
   constructor(readonly classes: number) {
-    if (!Number.isInteger(classes) || classes < 1) throw new InvalidArgumentError(`ConfusionMatrix: 'classes' must be an integer >= 1, got ${classes}`);
+    // classes² counts must fit one Int32Array (at most 2^31 − 1 elements)
+    if (!Number.isInteger(classes) || classes < 1 || classes > 46340) {
+      throw new InvalidArgumentError(`ConfusionMatrix: 'classes' must be an integer from 1 to 46340, got ${describeArgument(classes)}`);
+    }
     this.counts = new Int32Array(classes * classes);
   }
 
