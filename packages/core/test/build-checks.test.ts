@@ -98,7 +98,7 @@ describe('checks when the graph is built', () => {
     const x = g.input('x');
     g.input('nop');
     expect(() => g.gate(TestAdd, [x, 'nope'], { name: 'sum' })).toThrow(InvalidArgumentError);
-    expect(() => g.gate(TestAdd, [x, 'nope'], { name: 'sum' })).toThrow("node 'sum' (TestAdd): input 'nope' is not a node of this graph (nodes: 'x', 'nop')");
+    expect(() => g.gate(TestAdd, [x, 'nope'], { name: 'sum' })).toThrow("node 'sum' (TestAdd): input 'nope' is not a node of this graph (did you mean 'nop'?) (nodes: 'x', 'nop')");
     expect(g.nodes).toHaveLength(2);
   });
 

@@ -114,7 +114,7 @@ describe('forward to any node', () => {
     const { g } = model();
     const other = newGraph().input('x');
     expect(() => g.forward({ x: 1 }, { output: other })).toThrow(InvalidArgumentError);
-    expect(() => g.forward({ x: 1 }, { output: other })).toThrow("forward: options.output: expected a node of this graph or its name, got input 'x' of another graph");
+    expect(() => g.forward({ x: 1 }, { output: other })).toThrow("forward: options.output: input 'x' belongs to another graph");
     expect(() => g.forward({ x: 1 }, { output: 'nope' })).toThrow("graph has no node named 'nope'");
   });
 });

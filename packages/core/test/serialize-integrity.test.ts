@@ -163,7 +163,7 @@ describe('unknown fields are refused, not ignored', () => {
     ['a tensor', (d) => (d.parameters['fc1/W'].crc = 1), /\$\.parameters\["fc1\/W"\] \(parameter 'fc1\/W'\) has an unknown field 'crc'/],
     ['a tagged value', (d) => (d.history.losses[0] = { $chainrule: 'number', value: 'NaN', note: 1 }), /\$\.history\.losses\[0\] has an unknown field 'note'/],
     ['a misspelt Linear option', (d) => (d.graph.nodes.find((n: { name: string }) => n.name === 'fc1').options.outFeature = 4), /node 'fc1' \(Linear\): Linear: unknown option 'outFeature'/],
-    ['a misspelt ScaleGate option', (d) => (d.graph.nodes.find((n: { name: string }) => n.name === 'scaled').options = { A: 2 }), /ScaleGate: unknown option 'A' \(expected 'a'\)/],
+    ['a misspelt ScaleGate option', (d) => (d.graph.nodes.find((n: { name: string }) => n.name === 'scaled').options = { A: 2 }), /ScaleGate: unknown option 'A' \(did you mean 'a'\?\) \(expected 'a'\)/],
     ['options on a gate that takes none', (d) => (d.graph.nodes.find((n: { name: string }) => n.name === 'loss').options = { a: 1 }), /this gate takes no options/],
   ];
   test.each(cases)('%s (checksum recomputed)', (_name, change, pattern) => {
