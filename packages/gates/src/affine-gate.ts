@@ -109,7 +109,7 @@ function epilogue(act: AffineActivation, y: TypedArray, b: TypedArray | undefine
   for (let i = 0; i < y.length; i += n) {
     // The sum is stored before the activation reads it, so float32 rounds it exactly where AddGate's output would.
     if (b !== undefined) for (let j = 0; j < n; j++) y[i + j] += b[j];
-    if (act === 'relu') for (let j = i; j < i + n; j++) y[j] = y[j] > 0 ? y[j] : 0;
+    if (act === 'relu') for (let j = i; j < i + n; j++) y[j] = y[j] <= 0 ? 0 : y[j]; // NaN passes, as in ReLUGate
     else if (act === 'tanh') for (let j = i; j < i + n; j++) y[j] = Math.tanh(y[j]);
     else if (act === 'sigmoid') for (let j = i; j < i + n; j++) y[j] = stableSigmoid(y[j]);
   }
@@ -117,7 +117,7 @@ function epilogue(act: AffineActivation, y: TypedArray, b: TypedArray | undefine
 
 /** dz = dout · act'(z), with act' read from the output y as the activation gates do. */
 function derive(act: AffineActivation, y: TypedArray, dout: TypedArray, dz: TypedArray): void {
-  if (act === 'relu') for (let i = 0; i < dz.length; i++) dz[i] = y[i] > 0 ? dout[i] : 0;
+  if (act === 'relu') for (let i = 0; i < dz.length; i++) dz[i] = y[i] > 0 ? dout[i] : y[i] <= 0 ? 0 : NaN; // y is NaN where z was
   else if (act === 'tanh') for (let i = 0; i < dz.length; i++) dz[i] = (1 - y[i] * y[i]) * dout[i];
   else for (let i = 0; i < dz.length; i++) dz[i] = y[i] * (1 - y[i]) * dout[i];
 }
