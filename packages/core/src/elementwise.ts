@@ -1,6 +1,8 @@
 import { injectable } from 'inversify';
 import { BroadcastPlan } from './broadcast';
 import { Gate } from './gate';
+import { describeGateBase } from './gate-description';
+import { broadcastRule, sameShapeRule } from './shape-inference';
 import { expectArgs, expectDout } from './gate-checks';
 import { shapesEqual } from './shape';
 import { resultDType, Tensor, TypedArray } from './tensor';
@@ -125,3 +127,8 @@ export abstract class BinaryGate implements Gate {
 function gather(src: TypedArray, index: Int32Array, out: TypedArray): void {
   for (let i = 0; i < index.length; i++) out[i] = src[index[i]];
 }
+
+// Every elementwise gate takes one (two) inputs and outputs their (broadcast) shape; subclasses
+// declaring their own `description` (a trace) keep these.
+describeGateBase(UnaryGate, { arity: 1, shape: sameShapeRule });
+describeGateBase(BinaryGate, { arity: 2, shape: broadcastRule });

@@ -1,4 +1,5 @@
 import { Gate } from './gate';
+import type { ShapeRule } from './shape-inference';
 import { Tensor } from './tensor';
 
 /**
@@ -14,6 +15,12 @@ import { Tensor } from './tensor';
 export interface GateDescription<G extends Gate = Gate> {
   trace?: GateTraceDescription<G>;
   health?: GateHealthDescription;
+  /** How many inputs the gate takes (`{ min, max }`: a range, max open when absent): `graph.gate` checks it when the node is added. */
+  arity?: number | { min: number; max?: number };
+  /** The gate computes a loss: a graph whose output is not set takes this node as its output (see graph-output.ts). */
+  loss?: boolean;
+  /** The output shape from the input shapes, so a graph with declared input shapes is checked when built (shape-inference.ts). */
+  shape?: ShapeRule<G>;
 }
 
 /** What a trace tells a description about one gate node when it asks for a formula. */
@@ -80,6 +87,36 @@ export interface DescribedGateClass {
 export function describeGate(gate: Gate | undefined): GateDescription | undefined {
   const ctor = (gate as object | undefined)?.constructor as DescribedGateClass | undefined;
   return ctor?.description;
+}
+
+/** Descriptions of base classes given by describeGateBase. */
+const baseDescriptions = new WeakMap<object, GateDescription>();
+
+/**
+ * Declares description fields for an (abstract) base gate class, which its subclasses inherit
+ * field by field even when they declare their own static `description`: UnaryGate gives every
+ * elementwise gate its arity and shape rule while SigmoidGate's description says its trace. A
+ * function rather than a static member, so subclasses need not override it.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function describeGateBase(base: abstract new (...args: any[]) => Gate, description: GateDescription): void {
+  baseDescriptions.set(base, description);
+}
+
+/**
+ * One field of a gate's description, looked up class by class up its inheritance chain (each
+ * class's static `description`, then what describeGateBase declared for it), so a subclass keeps
+ * the fields it does not redeclare.
+ */
+export function gateFact<K extends keyof GateDescription>(gate: Gate | undefined, key: K): GateDescription[K] | undefined {
+  let ctor: unknown = (gate as object | undefined)?.constructor;
+  while (typeof ctor === 'function' && ctor !== Object) {
+    const own = Object.prototype.hasOwnProperty.call(ctor, 'description') ? (ctor as DescribedGateClass).description?.[key] : undefined;
+    const value = own ?? baseDescriptions.get(ctor)?.[key];
+    if (value !== undefined) return value as GateDescription[K];
+    ctor = Object.getPrototypeOf(ctor);
+  }
+  return undefined;
 }
 
 /** A scalar tensor's number (undefined for a larger tensor or none), for formulas with numbers in. */

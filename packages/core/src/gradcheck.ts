@@ -80,7 +80,7 @@ export function assertGradcheck(gate: Gate, inputs: readonly Tensor[], options: 
 }
 
 export interface GraphGradcheckOptions extends Omit<GradcheckOptions, 'wrt'> {
-  /** Nodes to check (default: every parameter and every input that requires a gradient; frozen parameters are left out). */
+  /** Nodes to check (default: every parameter and every input the output reads that requires a gradient; frozen parameters are left out). */
   wrt?: readonly (GraphNode | string)[];
 }
 
@@ -95,7 +95,7 @@ export function gradcheckGraph(graph: ComputationalGraph, feeds: Readonly<Record
   const out = graph.forward(fed);
   const r = out.size === 1 ? Tensor.ones(out.shape) : new Random(options.seed ?? 0).randn(out.shape);
   graph.backward({ seed: r.astype(out.dtype) });
-  const nodes = (options.wrt ?? [...graph.parameters().filter((n) => n.requiresGrad), ...graph.inputs.filter((n) => n.requiresGrad)]).map((n) =>
+  const nodes = (options.wrt ?? [...graph.parameters().filter((n) => n.requiresGrad), ...graph.inputs.filter((n) => n.requiresGrad && n.value !== undefined)]).map((n) =>
     typeof n === 'string' ? graph.node(n) : n,
   );
   const analytic = nodes.map((n) => (n.grad as Tensor).astype('float64'));

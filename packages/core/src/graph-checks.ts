@@ -1,5 +1,5 @@
 import { ChainruleError, FeedError, DTypeError, GradientContractError, InvalidArgumentError, NonFiniteError, ShapeError } from './errors';
-import type { Feed, GraphNode } from './graph-node';
+import type { GraphNode } from './graph-node';
 import { formatShape, shapesEqual } from './shape';
 import { Tensor } from './tensor';
 
@@ -83,26 +83,6 @@ export function checkLeafGradients(order: readonly GraphNode[], accumulate: bool
       ), node);
     }
   }
-}
-
-/** The feeds as Tensors in the order of `inputs`; throws FeedError for a name that is not an input, a missing feed or one that is not numbers. */
-export function feedValues(inputs: readonly GraphNode[], feeds: Readonly<Record<string, Feed>>, isInput: (name: string) => boolean): Tensor[] {
-  for (const name of Object.keys(feeds)) {
-    if (!isInput(name)) throw new FeedError(`forward: '${name}' is not an input of this graph (inputs: ${inputs.map((i) => i.name).join(', ') || 'none'})`);
-  }
-  return inputs.map((n) => {
-    const v = feeds[n.name];
-    if (v === undefined) throw locate(new FeedError(`forward: no feed for ${n.describe()} (fed: ${Object.keys(feeds).join(', ') || 'nothing'})`), n);
-    if (v instanceof Tensor) return v;
-    if (typeof v !== 'number' && !Array.isArray(v)) {
-      throw locate(new FeedError(`forward: the feed for ${n.describe()} is ${v === null ? 'null' : `a ${typeof v}`}, expected a Tensor, a number or nested arrays of numbers`), n);
-    }
-    try {
-      return Tensor.from(v, { dtype: n.inputSpec?.dtype });
-    } catch (e) {
-      throw rethrowAt(e, `forward: the feed for ${n.describe()}`, n);
-    }
-  });
 }
 
 /** Throws ShapeError unless `seed` fits the output (or is absent and the output has one element). */

@@ -1,6 +1,6 @@
 import type { Gate } from './gate';
 import type { ComputationalGraph } from './graph';
-import { DType, NestedArray, Tensor } from './tensor';
+import { DType, NestedArray, Tensor, TypedArray } from './tensor';
 
 export type NodeKind = 'input' | 'parameter' | 'constant' | 'gate';
 
@@ -37,7 +37,13 @@ export interface BackwardOptions {
   accumulate?: boolean;
 }
 
-export type Feed = Tensor | NestedArray;
+/** What forward takes for an input: a Tensor (used as is), a number, nested arrays, or a flat typed array (shaped by the input's declared shape). */
+export type Feed = Tensor | NestedArray | TypedArray;
+
+export interface ForwardOptions {
+  /** The node to compute (or its name): only its ancestors run, and only the inputs they read need feeds. Default: the graph's output. */
+  output?: GraphNode | string;
+}
 
 /**
  * A composite gate as it was added to a graph: its nodes are nodes of the graph, named
@@ -78,6 +84,8 @@ export class GraphNode {
   readonly args: Tensor[] = [];
   /** @internal whether backward computes this node's gradient. */
   needsGrad = false;
+  /** A gate node's output shape inferred when it was added (`null`: a size known only at forward, the batch); undefined when not inferable. */
+  inferredShape: ShapeSpec | undefined;
 
   constructor(
     readonly graph: ComputationalGraph,

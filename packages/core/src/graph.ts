@@ -3,9 +3,14 @@ import { CompositeGate } from './composite';
 import { ArityError, BackwardBeforeForwardError, FeedError, InvalidArgumentError } from './errors';
 import { Gate, GateId, hasPrepare } from './gate';
 import { GateResolver } from './gate-resolver';
-import { checkedTensor, checkFeed, checkSeed, feedValues, locate, rethrowAt } from './graph-checks';
+import { readFeeds } from './feeds';
+import { ForwardPlan, PlanCache, zeroDetachedGrads } from './forward-plan';
+import { checkedTensor, checkFeed, checkSeed, locate, rethrowAt } from './graph-checks';
 import { backwardPass, forwardPass } from './passes';
-import { BackwardOptions, Feed, GateGroup, GateNodeOptions, GraphNode, GraphOptions, InputOptions, NodeKind } from './graph-node';
+import { BackwardOptions, Feed, ForwardOptions, GateGroup, GateNodeOptions, GraphNode, GraphOptions, InputOptions, NodeKind, ShapeSpec } from './graph-node';
+import { checkGateInputs, unknownInput } from './gate-inputs';
+import { findOutput } from './graph-output';
+import { inferShape } from './shape-inference';
 import { topologicalSort } from './topological-sort';
 import { NestedArray, Tensor } from './tensor';
 
@@ -20,6 +25,10 @@ const NO_BACKWARD_OPTIONS: BackwardOptions = Object.freeze({});
  * node is added; forward and backward never touch the container. A composite gate expands into
  * the graph when added (its nodes are the graph's, named `<name>/<inner>`), so every check and the
  * atomic commit apply inside it as outside. Build once, run many times.
+ *
+ * Over 300 lines because it is the one class users build and run: each method checks its
+ * arguments and hands the work to its own file (feeds, forward plans, the output rule, shape
+ * inference, the passes, topological sort).
  */
 export class ComputationalGraph {
   readonly container: Container;
@@ -32,9 +41,15 @@ export class ComputationalGraph {
   private readonly groupList: GateGroup[] = [];
   /** The composite being expanded, whose name prefixes new nodes. */
   private currentGroup: GateGroup | undefined;
+  /** The node setOutput named, if any. */
   private outputNode: GraphNode | undefined;
+  /** The output the rule found (or why none) for the order it was found in. */
+  private foundOutput: { source: readonly GraphNode[]; node?: GraphNode; problem?: string } | undefined;
   private order: GraphNode[] | undefined;
   private forwardOk = false;
+  /** What the last successful forward ran; backward differentiates only a forward to the output. */
+  private lastPlan: ForwardPlan | undefined;
+  private readonly plans = new PlanCache();
   /** strictGates' copy of each dout, reused. */
   private readonly strict: { doutCopy?: Tensor } = {};
   private trainingMode = true;
@@ -77,6 +92,7 @@ export class ComputationalGraph {
     const at = { name: this.qualify(options.name ?? `${label}#${this.nodeList.length}`), gateType: label };
     const where = (): string => `node '${at.name}' (${at.gateType})`;
     let gate: Gate;
+    let shape: ShapeSpec | undefined;
     try {
       const found = this.resolver.identify(id, where);
       for (const ref of inputs) {
@@ -86,12 +102,25 @@ export class ComputationalGraph {
       at.name = this.qualify(options.name ?? `${at.gateType}#${this.nodeList.length}`);
       this.checkNewName(at.name);
       gate = this.resolver.create(found.gateClass, options.options, where);
+      if (!(gate instanceof CompositeGate)) shape = inferShape(at, where(), gate, checkGateInputs(gate, this.resolveRefs(inputs, where), where));
     } catch (e) {
       throw rethrowAt(e, where(), at);
     }
     const name = options.name ?? `${at.gateType}#${this.nodeList.length}`;
     if (gate instanceof CompositeGate) return this.expand(gate, at, inputs, options.options);
-    return (this.outputNode = this.addNode(name, 'gate', inputs, gate, at.gateType, options.options, undefined, true));
+    const node = this.addNode(name, 'gate', inputs, gate, at.gateType, options.options, undefined, true);
+    node.inferredShape = shape;
+    return node;
+  }
+
+  /** The nodes named by a gate's inputs, which must exist already (inside a composite, names are the composite's own). */
+  private resolveRefs(refs: readonly (GraphNode | string)[], where: () => string): GraphNode[] {
+    return refs.map((r) => {
+      if (typeof r !== 'string') return r;
+      const found = this.byName.get(this.qualify(r));
+      if (found === undefined) throw unknownInput(r, where(), this.nodeList.map((n) => n.name));
+      return found;
+    });
   }
 
   /** Adds a composite's nodes under the group `at.name`; on failure removes every node it added. */
@@ -118,7 +147,7 @@ export class ComputationalGraph {
       this.currentGroup = outer;
     }
     this.byName.set(at.name, group.output); // `graph.node('fc1')` and inputs named 'fc1' read the composite's output
-    return (this.outputNode = group.output);
+    return group.output;
   }
 
   /** Training (true, the default) or evaluation mode: gates such as dropout and batch norm read it through their prepare hook. */
@@ -155,16 +184,30 @@ export class ComputationalGraph {
     this.forwardOk = false;
   }
 
-  /** Makes `node` the graph's output (by default the last gate node added). */
+  /**
+   * Makes `node` the graph's output: what `forward(feeds)` returns and `backward()` differentiates.
+   * Without it, the output is the one loss gate's node, else the one gate node nothing reads
+   * (graph-output.ts); never merely the last node added.
+   */
   setOutput(node: GraphNode | string): GraphNode {
-    const n = typeof node === 'string' ? this.node(node) : node;
+    const n = this.ownNode(node, 'setOutput');
     this.outputNode = n;
     return n;
   }
 
+  /** The output (see setOutput); throws, naming the candidates, when setOutput was not called and the rule finds none. */
   get output(): GraphNode {
-    if (!this.outputNode) throw new InvalidArgumentError('graph has no gate nodes, so no output');
-    return this.outputNode;
+    const found = this.findOutput();
+    if (found === undefined) throw new InvalidArgumentError(this.foundOutput?.problem ?? 'graph has no output');
+    return found;
+  }
+
+  /** The output, or undefined where setOutput was not called and the rule finds none. */
+  findOutput(): GraphNode | undefined {
+    if (this.outputNode !== undefined) return this.outputNode;
+    const order = this.topologicalOrder();
+    if (this.foundOutput?.source !== order) this.foundOutput = { source: order, ...findOutput(order) };
+    return this.foundOutput.node;
   }
 
   /** The node of that name; a composite's name gives its output node. */
@@ -210,25 +253,49 @@ export class ComputationalGraph {
     return this.order;
   }
 
-  /** Runs every gate in topological order with the given feeds and returns the output's value. */
-  forward(feeds: Readonly<Record<string, Feed>> = {}): Tensor {
-    const values = feedValues(this.inputList, feeds, (name) => this.byName.get(name)?.kind === 'input');
-    return this.forwardInputs(values);
+  /**
+   * Computes the graph's output, or `options.output` (a node or its name), from the feeds: only that
+   * node's ancestors run and only the inputs they read need a feed (predict with `{ output: scores }`
+   * and no labels). Returns the node's value, a buffer reused by the next forward: `clone()` to keep it.
+   */
+  forward(feeds: Readonly<Record<string, Feed>> = {}, options?: ForwardOptions): Tensor {
+    const explicit = options?.output !== undefined;
+    const plan = this.planFor(explicit ? this.ownNode(options.output as GraphNode | string, 'forward: options.output') : this.output, explicit);
+    return this.runPlan(plan, readFeeds(plan, feeds, (name) => this.byName.get(name)?.kind === 'input', this.inputList));
   }
 
-  /** forward() with the input values in the order the inputs were declared: no feed object, no allocation. */
+  /** forward() to the output with the input values in the order the inputs were declared: no feed object, no allocation. */
   forwardInputs(values: readonly Tensor[]): Tensor {
-    const order = this.topologicalOrder();
+    const plan = this.planFor(this.output, false);
     if (values.length !== this.inputList.length) {
       throw new FeedError(`forward: expected ${this.inputList.length} input values (${this.inputList.map((n) => n.name).join(', ')}), got ${values.length}`);
     }
-    // Validate every feed before running any gate, so bad data changes nothing.
     for (let i = 0; i < values.length; i++) checkFeed(this.inputList[i], values[i], this.finiteCheck);
+    for (let i = 0; i < plan.inputs.length; i++) plan.values[i] = values[plan.positions[i]];
+    return this.runPlan(plan, plan.values);
+  }
+
+  /** The cached plan that computes `output` (only its ancestors when `ancestorsOnly`). */
+  private planFor(output: GraphNode, ancestorsOnly: boolean): ForwardPlan {
+    return this.plans.get(this.topologicalOrder(), this.inputList, output, ancestorsOnly);
+  }
+
+  /** Checks every feed a plan reads before running any gate (bad data changes nothing), then runs the plan. */
+  private runPlan(plan: ForwardPlan, values: readonly Tensor[]): Tensor {
+    for (let i = 0; i < plan.inputs.length; i++) checkFeed(plan.inputs[i], values[i], this.finiteCheck);
     this.forwardOk = false;
-    for (let i = 0; i < values.length; i++) this.inputList[i].value = values[i];
-    forwardPass(order, this.finiteCheck);
+    for (let i = 0; i < plan.inputs.length; i++) plan.inputs[i].value = values[i];
+    forwardPass(plan.order, this.finiteCheck);
     this.forwardOk = true;
-    return this.output.value as Tensor;
+    this.lastPlan = plan;
+    return plan.output.value as Tensor;
+  }
+
+  /** A node of this graph given as a node or a name. */
+  private ownNode(node: GraphNode | string, where: string): GraphNode {
+    if (typeof node === 'string') return this.node(node);
+    if (!(node instanceof GraphNode) || node.graph !== this) throw new InvalidArgumentError(`${where}: expected a node of this graph or its name, got ${node instanceof GraphNode ? `${node.describe()} of another graph` : typeof node}`);
+    return node;
   }
 
   /**
@@ -239,15 +306,21 @@ export class ComputationalGraph {
   backward(options: BackwardOptions = NO_BACKWARD_OPTIONS): void {
     if (!this.forwardOk) {
       throw new BackwardBeforeForwardError(
-        `backward: no successful forward to differentiate${this.outputNode ? ` (output ${this.outputNode.describe()})` : ''}: call forward first; a forward that threw, or a change to the graph, needs a new forward`,
+        `backward: no successful forward to differentiate${this.findOutput() ? ` (output ${this.findOutput()?.describe()})` : ''}: call forward first; a forward that threw, or a change to the graph, needs a new forward`,
       );
     }
-    const order = this.topologicalOrder();
-    const accumulate = options.accumulate === true;
     const out = this.output;
+    const plan = this.lastPlan as ForwardPlan;
+    if (plan.output !== out) {
+      throw new BackwardBeforeForwardError(
+        `backward: the last forward computed ${plan.output.describe()} (forward with { output }), not the output ${out.describe()} that backward differentiates: call forward(feeds) first`,
+      );
+    }
+    const accumulate = options.accumulate === true;
     const seed = options.seed;
     checkSeed(out, seed);
-    backwardPass(order, out, seed, accumulate, this.finiteCheck, this.strictGates ? this.strict : undefined);
+    backwardPass(plan.order, out, seed, accumulate, this.finiteCheck, this.strictGates ? this.strict : undefined);
+    zeroDetachedGrads(plan, accumulate);
   }
 
   /**

@@ -20,3 +20,5 @@ export * from './kernels/kernel-tensor';
 export type { HelperHandle, HelperInit, HelperSpawner } from './kernels/helper-thread';
 export * from './serialize';
 export * from './gate-description';
+export * from './shape-inference';
+export type { ForwardPlan } from './forward-plan';

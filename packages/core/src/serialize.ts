@@ -182,7 +182,8 @@ function describeGraph(graph: ComputationalGraph): SavedGraphDescription {
     }
   }
   const desc: SavedGraphDescription = { nodes, options: { finiteCheck: graph.finiteCheck, strictGates: graph.strictGates } };
-  if (graph.nodes.some((n) => n.kind === 'gate')) desc.output = savedName(graph.output);
+  const output = graph.findOutput(); // none where the graph leaves its output ambiguous: loading finds the same
+  if (output !== undefined) desc.output = savedName(output);
   return desc;
 }
 

@@ -71,8 +71,12 @@ export class Tensor {
     this.size = size;
   }
 
-  /** From a number (shape []), nested arrays, or a flat typed/plain array with an explicit shape. */
-  static from(value: NestedArray | TypedArray | Tensor, options: TensorOptions & { shape?: Shape } = {}): Tensor {
+  /**
+   * From a number (shape []), nested arrays, or a flat typed/plain array with an explicit shape:
+   * `Tensor.from(float32Array, [n, 784])` or `Tensor.from(values, { shape, dtype })`.
+   */
+  static from(value: NestedArray | TypedArray | Tensor, shapeOrOptions: Shape | (TensorOptions & { shape?: Shape }) = {}): Tensor {
+    const options: TensorOptions & { shape?: Shape } = Array.isArray(shapeOrOptions) ? { shape: shapeOrOptions as Shape } : (shapeOrOptions as TensorOptions & { shape?: Shape });
     if (value instanceof Tensor) return value.astype(options.dtype ?? value.dtype);
     if (value instanceof Float32Array || value instanceof Float64Array) {
       const dtype = options.dtype ?? dtypeOf(value);

@@ -1,4 +1,4 @@
-import { expectDout, expectInputs, formatShape, Gate, normalizeAxis, readOptions, ShapeError, Tensor, TypedArray } from '@chainrule/core';
+import { expectDout, expectInputs, formatShape, Gate, normalizeAxis, readOptions, ShapeError, Tensor, TypedArray, describeGateBase, axisIn } from '@chainrule/core';
 import { injectable } from 'inversify';
 import { gradBuffer } from './grad-buffer';
 
@@ -71,3 +71,13 @@ export abstract class AlongAxisGate implements Gate {
     return this.grads;
   }
 }
+
+// One input; the output has its shape (the axis must exist).
+describeGateBase(AlongAxisGate, {
+  arity: 1,
+  shape: ([x], g) => {
+    if (x.length === 0) throw new ShapeError('expected an input of rank ≥ 1 (scores along an axis), got []');
+    axisIn((g as AlongAxisGate).axis, x.length);
+    return x;
+  },
+});

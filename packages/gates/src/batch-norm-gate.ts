@@ -10,6 +10,7 @@ import {
   readOptions,
   ShapeError,
   Tensor,
+  sameShapeRule,
 } from '@chainrule/core';
 import { inject, injectable, optional } from 'inversify';
 
@@ -39,6 +40,8 @@ export interface BatchNormOptions {
 @injectable()
 export class BatchNormGate implements Gate {
   static readonly description: GateDescription = {
+    arity: 5,
+    shape: sameShapeRule,
     trace: {
       pattern: 'batch norm normalises, scales and shifts per channel',
       expression: (c) => {

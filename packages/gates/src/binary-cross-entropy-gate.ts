@@ -1,4 +1,4 @@
-import { expectDout, expectInputs, formatShape, Gate, InvalidArgumentError, resultDType, shapesEqual, ShapeError, Tensor } from '@chainrule/core';
+import { expectDout, expectInputs, formatShape, Gate, InvalidArgumentError, resultDType, shapesEqual, ShapeError, Tensor, GateDescription, sameShapeLossRule } from '@chainrule/core';
 import { injectable } from 'inversify';
 import { gradBuffer, scalarBuffer } from './grad-buffer';
 
@@ -19,6 +19,7 @@ export const BCE_EPS = 1e-12;
  */
 @injectable()
 export class BinaryCrossEntropyGate implements Gate {
+  static readonly description: GateDescription = { arity: 2, loss: true, shape: sameShapeLossRule };
   private p: Tensor | undefined;
   private t: Tensor | undefined;
   private output: Tensor | undefined;

@@ -1,4 +1,4 @@
-import { expectDout, expectInputs, formatShape, Gate, resultDType, shapesEqual, ShapeError, Tensor, TypedArray } from '@chainrule/core';
+import { expectDout, expectInputs, formatShape, Gate, GateDescription, resultDType, sameShapeLossRule, shapesEqual, ShapeError, Tensor, TypedArray } from '@chainrule/core';
 import { injectable } from 'inversify';
 import { logitCrossEntropy, stableSigmoid } from './logistic';
 import { gradBuffer, scalarBuffer } from './grad-buffer';
@@ -16,6 +16,7 @@ import { gradBuffer, scalarBuffer } from './grad-buffer';
  */
 @injectable()
 export class BinaryCrossEntropyWithLogitsGate implements Gate {
+  static readonly description: GateDescription = { arity: 2, loss: true, shape: sameShapeLossRule };
   private z: Tensor | undefined;
   private t: Tensor | undefined;
   private output: Tensor | undefined;

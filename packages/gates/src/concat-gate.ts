@@ -1,4 +1,4 @@
-import { ArityError, assertTensor, BackwardBeforeForwardError, DType, expectDout, formatShape, Gate, GATE_OPTIONS, normalizeAxis, readOptions, resultDType, ShapeError, Tensor } from '@chainrule/core';
+import { ArityError, assertTensor, BackwardBeforeForwardError, DType, expectDout, formatShape, Gate, GATE_OPTIONS, normalizeAxis, readOptions, resultDType, ShapeError, Tensor, GateDescription, axisIn, sameSize } from '@chainrule/core';
 import { inject, injectable, optional } from 'inversify';
 import { gradBuffer } from './grad-buffer';
 
@@ -14,6 +14,24 @@ export interface ConcatOptions {
  */
 @injectable()
 export class ConcatGate implements Gate {
+  static readonly description: GateDescription<ConcatGate> = {
+    arity: { min: 1 },
+    shape: (inputs, g) => {
+      const first = inputs[0];
+      if (first.length === 0) throw new ShapeError('cannot concatenate scalars');
+      const axis = axisIn(g.axis, first.length);
+      const out = first.slice();
+      out[axis] = 0;
+      for (let t = 0; t < inputs.length; t++) {
+        const x = inputs[t];
+        if (x.length !== first.length) throw new ShapeError(`input ${t} has rank ${x.length}, input 0 has rank ${first.length}`);
+        for (let i = 0; i < x.length; i++) if (i !== axis) out[i] = sameSize(out[i], x[i], `input ${t} differs from input 0 on axis ${i}`);
+        const sum: number | null = out[axis];
+        out[axis] = sum === null || x[axis] === null ? null : sum + (x[axis] as number);
+      }
+      return out;
+    },
+  };
   axis = 0;
   private inputs: Tensor[] = [];
   private output: Tensor | undefined;

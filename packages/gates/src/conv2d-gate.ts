@@ -14,9 +14,11 @@ import {
   shapesEqual,
   Tensor,
   TypedArray,
+  formatSpec,
+  sameSize,
 } from '@chainrule/core';
 import { inject, injectable, optional } from 'inversify';
-import { expectNCHW, readWindow, Window, windowOutput, WindowOptions } from './window';
+import { expectNCHW, readWindow, Window, windowOutput, WindowOptions, windowSpec } from './window';
 
 /** Conv2DGate's options: stride, padding and dilation, each one number or [height, width]. */
 export type Conv2DOptions = Pick<WindowOptions, 'stride' | 'padding' | 'dilation'>;
@@ -38,6 +40,14 @@ export type Conv2DOptions = Pick<WindowOptions, 'stride' | 'padding' | 'dilation
 @injectable()
 export class Conv2DGate implements Gate {
   static readonly description: GateDescription = {
+    arity: { min: 2, max: 3 },
+    shape: ([x, w, b], g) => {
+      if (w.length !== 4) throw new ShapeError(`expected W as [F, C, KH, KW] (rank 4), got ${formatSpec(w)}`);
+      const [oh, ow] = windowSpec('Conv2DGate', { ...(g as Conv2DGate).win, kh: w[2] as number, kw: w[3] as number }, x);
+      sameSize(x[1], w[1], `input channels do not match: x ${formatSpec(x)} against W ${formatSpec(w)}`);
+      if (b !== undefined && (b.length !== 1 || (b[0] !== null && b[0] !== w[0]))) throw new ShapeError(`expected the bias b as [${w[0]}] (one per filter of W ${formatSpec(w)}), got ${formatSpec(b)}`);
+      return [x[0], w[0], oh, ow];
+    },
     trace: {
       pattern: 'convolution multiplies each window by the filters',
       expression: (c) => `conv2d(${c.inputs.join(', ')})`,

@@ -1,4 +1,4 @@
-import { expectDout, expectInputs, Gate, GATE_OPTIONS, GateDescription, GateContext, InvalidArgumentError, Random, RANDOM_SOURCE, readOptions, Tensor } from '@chainrule/core';
+import { expectDout, expectInputs, Gate, GATE_OPTIONS, GateDescription, GateContext, InvalidArgumentError, Random, RANDOM_SOURCE, readOptions, Tensor, sameShapeRule } from '@chainrule/core';
 import { inject, injectable, optional } from 'inversify';
 
 export interface DropoutOptions {
@@ -18,6 +18,8 @@ export interface DropoutOptions {
 @injectable()
 export class DropoutGate implements Gate {
   static readonly description: GateDescription<DropoutGate> = {
+    arity: 1,
+    shape: sameShapeRule,
     trace: {
       pattern: 'dropout masks and rescales',
       elementwise: true,

@@ -1,4 +1,4 @@
-import { formatShape, GATE_OPTIONS, readOptions, ShapeError, Tensor } from '@chainrule/core';
+import { formatShape, GATE_OPTIONS, readOptions, ShapeError, Tensor, GateDescription, productOf } from '@chainrule/core';
 import { inject, injectable, optional } from 'inversify';
 import { ReshapingGate } from './reshaping-gate';
 
@@ -14,6 +14,13 @@ export interface FlattenOptions {
  */
 @injectable()
 export class FlattenGate extends ReshapingGate {
+  static readonly description: GateDescription<FlattenGate> = {
+    shape: ([x], g) => {
+      const start = g.startAxis < 0 ? g.startAxis + x.length : g.startAxis;
+      if (start < 0 || start > x.length) throw new ShapeError(`startAxis ${g.startAxis} is out of range for an input of rank ${x.length}`);
+      return [...x.slice(0, start), productOf(x.slice(start))];
+    },
+  };
   startAxis = 1;
 
   constructor(@inject(GATE_OPTIONS) @optional() options: FlattenOptions = {}) {

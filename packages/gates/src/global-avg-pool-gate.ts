@@ -1,6 +1,6 @@
 import { expectDout, expectInputs, Gate, GateDescription, Tensor } from '@chainrule/core';
 import { injectable } from 'inversify';
-import { expectNCHW } from './window';
+import { expectNCHW, expectNCHWSpec } from './window';
 
 /**
  * Global average pooling: [N, C, H, W] → [N, C], y[n,c] = (1 / (H·W)) Σ_{i,j} x[n,c,i,j] (the head
@@ -9,6 +9,11 @@ import { expectNCHW } from './window';
 @injectable()
 export class GlobalAvgPoolGate implements Gate {
   static readonly description: GateDescription = {
+    arity: 1,
+    shape: ([x]) => {
+      expectNCHWSpec(x);
+      return [x[0], x[1]];
+    },
     trace: {
       pattern: 'global average distributes evenly over each channel',
       expression: (c) => `mean over H, W of ${c.inputs[0]}`,

@@ -1,4 +1,4 @@
-import { formatShape, InvalidArgumentError, ShapeError, Tensor } from '@chainrule/core';
+import { formatShape, formatSpec, InvalidArgumentError, sameSize, ShapeError, ShapeRule, Tensor } from '@chainrule/core';
 
 /**
  * A class label that is not an integer in [0, C). A subclass of InvalidArgumentError (and so of
@@ -32,3 +32,11 @@ export function checkClassLabels(gate: string, scores: Tensor, labels: Tensor): 
     }
   }
 }
+
+/** The shape rule of losses of scores [N, C] against class labels [N]: one number. */
+export const labelsLossRule: ShapeRule = ([scores, labels]) => {
+  if (scores.length !== 2) throw new ShapeError(`scores must have shape [N, C], got ${formatSpec(scores)}`);
+  if (labels.length !== 1) throw new ShapeError(`labels must have shape [N] (one class index per row of scores ${formatSpec(scores)}), got ${formatSpec(labels)}`);
+  sameSize(scores[0], labels[0], `scores ${formatSpec(scores)} and labels ${formatSpec(labels)} must have as many rows`);
+  return [];
+};

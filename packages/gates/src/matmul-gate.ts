@@ -12,6 +12,9 @@ import {
   ShapeError,
   shapesEqual,
   Tensor,
+  GateDescription,
+  formatSpec,
+  sameSize,
 } from '@chainrule/core';
 import { inject, injectable, optional } from 'inversify';
 
@@ -33,6 +36,16 @@ import { inject, injectable, optional } from 'inversify';
  */
 @injectable()
 export class MatMulGate implements Gate {
+  /** x [..., k] · W [k, n] → [..., n] (W [k] → [...]): the layer sizes are checked when the graph is built. */
+  static readonly description: GateDescription<MatMulGate> = {
+    arity: 2,
+    shape: ([x, w]) => {
+      if (x.length === 0 || w.length === 0 || w.length > 2) throw new ShapeError(`expected x of rank ≥ 1 and W of rank 1 or 2, got ${formatSpec(x)} · ${formatSpec(w)}`);
+      sameSize(x[x.length - 1], w[0], `shapes ${formatSpec(x)} and ${formatSpec(w)} do not multiply (x's last axis against W's first axis)`);
+      const lead = x.slice(0, -1);
+      return w.length === 2 ? [...lead, w[1]] : lead;
+    },
+  };
   private x: Tensor | undefined;
   private w: Tensor | undefined;
   private output: Tensor | undefined;

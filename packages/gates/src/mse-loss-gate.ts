@@ -1,4 +1,4 @@
-import { expectDout, expectInputs, formatShape, Gate, resultDType, shapesEqual, ShapeError, Tensor } from '@chainrule/core';
+import { expectDout, expectInputs, formatShape, Gate, resultDType, shapesEqual, ShapeError, Tensor, GateDescription, sameShapeLossRule } from '@chainrule/core';
 import { injectable } from 'inversify';
 import { gradBuffer, scalarBuffer } from './grad-buffer';
 
@@ -10,6 +10,7 @@ import { gradBuffer, scalarBuffer } from './grad-buffer';
  */
 @injectable()
 export class MSELossGate implements Gate {
+  static readonly description: GateDescription = { arity: 2, loss: true, shape: sameShapeLossRule };
   private x: Tensor | undefined;
   private y: Tensor | undefined;
   private output: Tensor | undefined;

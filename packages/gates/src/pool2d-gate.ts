@@ -1,6 +1,6 @@
-import { expectDout, expectInputs, Gate, Tensor } from '@chainrule/core';
+import { expectDout, expectInputs, Gate, Tensor, describeGateBase } from '@chainrule/core';
 import { injectable } from 'inversify';
-import { checkPoolWindow, expectNCHW, readWindow, Window, windowOutput, WindowOptions } from './window';
+import { checkPoolWindow, expectNCHW, readWindow, Window, windowOutput, WindowOptions, windowSpec } from './window';
 
 /** A pooling gate's options: kernel (required), stride (default: the kernel), padding (default 0). */
 export type Pool2DOptions = Pick<WindowOptions, 'kernel' | 'stride' | 'padding'>;
@@ -49,3 +49,13 @@ export abstract class Pool2DGate implements Gate {
     return this.grads;
   }
 }
+
+// One NCHW input; the output [N, C, OH, OW] from the window (checked when the graph is built where H and W are declared).
+describeGateBase(Pool2DGate, {
+  arity: 1,
+  shape: ([x], g) => {
+    const pool = g as unknown as { gate: string; win: Window };
+    const [oh, ow] = windowSpec(pool.gate, pool.win, x);
+    return [x[0], x[1], oh, ow];
+  },
+});

@@ -1,4 +1,4 @@
-import { formatShape, GATE_OPTIONS, InvalidArgumentError, readOptions, ShapeError, Tensor } from '@chainrule/core';
+import { formatShape, GATE_OPTIONS, InvalidArgumentError, readOptions, ShapeError, Tensor, GateDescription, productOf } from '@chainrule/core';
 import { inject, injectable, optional } from 'inversify';
 import { ReshapingGate } from './reshaping-gate';
 
@@ -14,6 +14,13 @@ export interface ReshapeOptions {
  */
 @injectable()
 export class ReshapeGate extends ReshapingGate {
+  static readonly description: GateDescription<ReshapeGate> = {
+    shape: ([x], g) => {
+      if (g.shape === undefined) throw new InvalidArgumentError('no target shape (give it the option { shape: [...] })');
+      const size = productOf(x);
+      return size === null ? g.shape.map((d) => (d === -1 ? null : d)) : resolveShape('ReshapeGate', x as number[], size, g.shape);
+    },
+  };
   shape: number[] | undefined;
 
   constructor(@inject(GATE_OPTIONS) @optional() options: ReshapeOptions = {}) {

@@ -1,4 +1,4 @@
-import { expectDout, expectInputs, Gate, Tensor } from '@chainrule/core';
+import { expectDout, expectInputs, Gate, Tensor, describeGateBase } from '@chainrule/core';
 import { injectable } from 'inversify';
 import { gradBuffer } from './grad-buffer';
 
@@ -33,3 +33,5 @@ export abstract class ReshapingGate implements Gate {
     return this.grads;
   }
 }
+
+describeGateBase(ReshapingGate, { arity: 1 });

@@ -1,6 +1,6 @@
-import { expectDout, expectInputs, Gate, Tensor, TypedArray } from '@chainrule/core';
+import { expectDout, expectInputs, Gate, GateDescription, Tensor, TypedArray } from '@chainrule/core';
 import { injectable } from 'inversify';
-import { checkClassLabels } from './labels';
+import { checkClassLabels, labelsLossRule } from './labels';
 import { shifted, softmaxLines } from './softmax-row';
 import { gradBuffer, scalarBuffer } from './grad-buffer';
 
@@ -22,6 +22,7 @@ import { gradBuffer, scalarBuffer } from './grad-buffer';
  */
 @injectable()
 export class SoftmaxCrossEntropyGate implements Gate {
+  static readonly description: GateDescription = { arity: 2, loss: true, shape: labelsLossRule };
   private scores: Tensor | undefined;
   private labels: Tensor | undefined;
   private probs: Tensor | undefined;

@@ -1,4 +1,4 @@
-import { expectDout, expectInputs, Gate, GATE_OPTIONS, normalizeAxis, readOptions, Tensor } from '@chainrule/core';
+import { expectDout, expectInputs, Gate, GATE_OPTIONS, normalizeAxis, readOptions, Tensor, GateDescription, axisIn } from '@chainrule/core';
 import { inject, injectable, optional } from 'inversify';
 import { gradBuffer } from './grad-buffer';
 
@@ -18,6 +18,14 @@ export interface ReduceOptions {
  */
 @injectable()
 export class SumGate implements Gate {
+  static readonly description: GateDescription<SumGate> = {
+    arity: 1,
+    shape: ([x], g) => {
+      if (g.axis === undefined) return g.keepDims ? x.map(() => 1) : [];
+      const a = axisIn(g.axis, x.length);
+      return g.keepDims ? x.map((d, i) => (i === a ? 1 : d)) : x.filter((_, i) => i !== a);
+    },
+  };
   axis: number | undefined;
   keepDims = false;
   private input: Tensor | undefined;

@@ -1,6 +1,6 @@
-import { expectDout, expectInputs, Gate, Tensor } from '@chainrule/core';
+import { expectDout, expectInputs, Gate, Tensor, GateDescription } from '@chainrule/core';
 import { injectable } from 'inversify';
-import { checkClassLabels } from './labels';
+import { checkClassLabels, labelsLossRule } from './labels';
 import { gradBuffer, scalarBuffer } from './grad-buffer';
 
 /**
@@ -18,6 +18,7 @@ import { gradBuffer, scalarBuffer } from './grad-buffer';
  */
 @injectable()
 export class SVMLossGate implements Gate {
+  static readonly description: GateDescription = { arity: 2, loss: true, shape: labelsLossRule };
   private scores: Tensor | undefined;
   private labels: Tensor | undefined;
   private output: Tensor | undefined;

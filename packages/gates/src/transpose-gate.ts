@@ -1,4 +1,4 @@
-import { expectDout, expectInputs, formatShape, Gate, GATE_OPTIONS, readOptions, ShapeError, stridesOf, Tensor, TypedArray } from '@chainrule/core';
+import { expectDout, expectInputs, formatShape, Gate, GATE_OPTIONS, readOptions, ShapeError, stridesOf, Tensor, TypedArray, GateDescription } from '@chainrule/core';
 import { inject, injectable, optional } from 'inversify';
 import { gradBuffer } from './grad-buffer';
 
@@ -14,6 +14,17 @@ export interface TransposeOptions {
  */
 @injectable()
 export class TransposeGate implements Gate {
+  static readonly description: GateDescription<TransposeGate> = {
+    arity: 1,
+    shape: ([x], g) => {
+      const rank = x.length;
+      const perm = g.axes === undefined ? x.map((_, i) => rank - 1 - i) : g.axes.map((a) => (a < 0 ? a + rank : a));
+      if (perm.length !== rank || new Set(perm).size !== rank || perm.some((a) => a < 0 || a >= rank)) {
+        throw new ShapeError(`axes [${(g.axes ?? []).join(', ')}] are not a permutation of the ${rank} axes of the input`);
+      }
+      return perm.map((a) => x[a]);
+    },
+  };
   axes: number[] | undefined;
   private perm: number[] = [];
   private inverse: number[] = [];

@@ -1,4 +1,4 @@
-import { formatShape, InvalidArgumentError, ShapeError } from '@chainrule/core';
+import { formatShape, formatSpec, InvalidArgumentError, ShapeError, ShapeSpec } from '@chainrule/core';
 
 /**
  * The geometry that Conv2DGate, MaxPool2DGate and AvgPool2DGate share: a kernel window of
@@ -105,4 +105,17 @@ export function checkPoolWindow(gate: string, options: object, win: Window): Win
     throw new InvalidArgumentError(`${gate}: padding ${win.ph}×${win.pw} must be at most half the kernel ${win.kh}×${win.kw}`);
   }
   return win;
+}
+
+/** expectNCHW for a declared shape (shape rules run when the graph is built). */
+export function expectNCHWSpec(x: ShapeSpec): void {
+  if (x.length !== 4) throw new ShapeError(`expected the input as [N, C, H, W] (rank 4), got ${formatSpec(x)}`);
+}
+
+/** windowOutput for a declared NCHW shape: null sizes where H or W is known only at forward. */
+export function windowSpec(gate: string, win: Window, x: ShapeSpec): [number | null, number | null] {
+  expectNCHWSpec(x);
+  const [h, w] = [x[2], x[3]];
+  if (h === null || w === null) return [null, null];
+  return windowOutput(gate, win, x as number[], h, w);
 }

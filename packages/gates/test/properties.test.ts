@@ -3,7 +3,7 @@
 // forward stays within tolerance of float64. Gates are enumerated from builtinGates at test time,
 // so a gate added later is covered, or fails loudly until it gets an input generator below.
 import 'reflect-metadata';
-import { ComputationalGraph, Gate, GateRegistry, gradcheck, gradcheckGraph, GraphNode, Tensor } from '@chainrule/core';
+import { CompositeGate, ComputationalGraph, Gate, gateFact, GateRegistry, gradcheck, gradcheckGraph, GraphNode, Tensor } from '@chainrule/core';
 import * as gates from '@chainrule/gates';
 import { builtinGates, createGatesContainer } from '@chainrule/gates';
 import fc from 'fast-check';
@@ -266,6 +266,31 @@ describe('float32 forward stays within tolerance of float64', () => {
   });
 });
 
+describe('every built-in gate declares its arity and a shape rule that agrees with its forward', () => {
+  test.each(gateNames)('%s', (name) => {
+    const gen = generatorFor(name);
+    fc.assert(
+      fc.property(gen, fc.boolean(), (c, batchFree) => {
+        const g = new ComputationalGraph(createGatesContainer());
+        const feeds: Record<string, Tensor> = {};
+        // Declared exactly, or with the first size left free (null, as a batch): inference must hold either way.
+        const inputs = c.inputs.map((t, i) => {
+          feeds[`in${i}`] = t;
+          return g.input(`in${i}`, { shape: t.shape.map((d, j) => (batchFree && j === 0 ? null : d)) });
+        });
+        const out = g.gate(name, inputs, { name: 'out', options: c.options });
+        const inferred = out.inferredShape;
+        const actual = g.forward(feeds, { output: out }).shape;
+        if (inferred === undefined || inferred.length !== actual.length || inferred.some((d, i) => (d === null ? !batchFree : d !== actual[i]))) {
+          throw new Error(`${name}: inferred ${JSON.stringify(inferred)}, forward gave ${JSON.stringify(actual)}; ${describeCase(c)}`);
+        }
+        if (!(out.gate instanceof CompositeGate)) expect(gateFact(out.gate, 'arity')).toBeDefined();
+      }),
+      { numRuns: 15 },
+    );
+  });
+});
+
 // ---------------------------------------------------------------------------------------------
 // Random graphs
 
@@ -296,7 +321,7 @@ const leafArb: fc.Arbitrary<LeafSpec> = fc
 
 const dagArb = fc
   .tuple(fc.array(leafArb, { minLength: 1, maxLength: 4 }), fc.integer({ min: 1, max: 8 }), fc.boolean())
-  .chain(([leaves, count, reversed]) =>
+  .chain(([leaves, count, declareShapes]) =>
     fc
       .tuple(
         ...Array.from({ length: count }, (_, k) =>
@@ -310,10 +335,10 @@ const dagArb = fc
           }),
         ),
       )
-      .map((gatesSpec) => ({ leaves, gates: gatesSpec as GateSpec[], reversed })),
+      .map((gatesSpec) => ({ leaves, gates: gatesSpec as GateSpec[], declareShapes })),
   );
 
-function buildDag(spec: { leaves: LeafSpec[]; gates: GateSpec[]; reversed: boolean }): { graph: ComputationalGraph; feeds: Record<string, Tensor> } {
+function buildDag(spec: { leaves: LeafSpec[]; gates: GateSpec[]; declareShapes: boolean }): { graph: ComputationalGraph; feeds: Record<string, Tensor> } {
   const graph = new ComputationalGraph(createGatesContainer());
   const feeds: Record<string, Tensor> = {};
   const names = [...spec.leaves.map((_, i) => `leaf${i}`), ...spec.gates.map((_, i) => `g${i}`)];
@@ -321,7 +346,8 @@ function buildDag(spec: { leaves: LeafSpec[]; gates: GateSpec[]; reversed: boole
     spec.leaves.forEach((l, i) => {
       const value = Tensor.from(l.values, { shape: l.shape });
       if (l.kind === 'input') {
-        graph.input(names[i], { requiresGrad: l.requiresGrad });
+        // Declared with a free first (batch) size, so every gate's shape rule runs when the graph is built.
+        graph.input(names[i], { requiresGrad: l.requiresGrad, shape: spec.declareShapes ? l.shape.map((d, j) => (j === 0 ? null : d)) : undefined });
         feeds[names[i]] = value;
       } else if (l.kind === 'parameter') graph.parameter(names[i], value);
       else graph.constant(names[i], value);
@@ -330,24 +356,26 @@ function buildDag(spec: { leaves: LeafSpec[]; gates: GateSpec[]; reversed: boole
     const options = g.gate === 'ScaleGate' ? { a: g.option } : g.gate === 'AddConstantGate' ? { c: g.option } : undefined;
     return graph.gate(g.gate, g.inputs.map((i) => names[i]), { name: names[spec.leaves.length + k], options });
   };
-  // Either in dependency order, or gates first (in reverse) naming inputs added later.
-  if (spec.reversed) {
-    for (let k = spec.gates.length - 1; k >= 0; k--) addGate(spec.gates[k], k);
-    addLeaves();
-  } else {
-    addLeaves();
-    spec.gates.forEach(addGate);
-  }
+  addLeaves();
+  spec.gates.forEach(addGate);
   graph.setOutput(names[names.length - 1]);
   return { graph, feeds };
 }
 
 describe('random graphs', () => {
-  test("backward equals gradcheckGraph on random DAGs of random gates (fan-out, broadcasting, names of later nodes)", () => {
+  test('backward equals gradcheckGraph on random DAGs of random gates (fan-out, broadcasting); shapes inferred at build match forward', () => {
     fc.assert(
       fc.property(dagArb, (spec) => {
         const { graph, feeds } = buildDag(spec);
         const result = gradcheckGraph(graph, feeds, { tolerance: 1e-6 });
+        for (const n of graph.nodes) {
+          const inferred = n.inferredShape;
+          if (inferred === undefined || n.value === undefined) continue; // not computed: the output does not depend on it
+          const actual = n.value.shape;
+          if (inferred.length !== actual.length || inferred.some((d, i) => d !== null && d !== actual[i])) {
+            throw new Error(`${n.describe()}: inferred ${JSON.stringify(inferred)}, forward gave ${JSON.stringify(actual)}; graph ${JSON.stringify(spec)}`);
+          }
+        }
         if (!result.ok) {
           throw new Error(`max error ${result.maxError} at ${JSON.stringify(result.worst)}; graph ${JSON.stringify(spec)}`);
         }

@@ -25,7 +25,7 @@ test('round trip: export → import gives a graph with the same outputs and, und
   const imported = importOnnx(exportOnnx(g, { inputs: ['x'], output: scores, dtype: 'float64' }));
   expect(imported.inputs.map((n) => [n.name, n.inputSpec?.shape])).toEqual([['x', [null, 6]]]);
   const h = imported.graph;
-  h.gate(SoftmaxCrossEntropyGate, [imported.output, h.input('labels', { requiresGrad: false })], { name: 'loss' });
+  h.setOutput(h.gate(SoftmaxCrossEntropyGate, [imported.output, h.input('labels', { requiresGrad: false })], { name: 'loss' })); // the import set the scores as the output
   expect(h.parameters().map((p) => p.name)).toEqual(['fc1/W', 'fc1/b', 'fc2/W', 'fc2/b']);
 
   const rng = new Random(3);

@@ -31,3 +31,14 @@ test('the docs/optim.md training example runs as written and reaches 100% traini
   expect(logs[logs.length - 1]).toBe('training accuracy 1');
   expect(logs.length).toBeLessThan(60);
 });
+
+test("the README's prediction line runs after the docs/optim.md example: scores without labels, from a flat Float64Array", () => {
+  const readme = readFileSync(join(__dirname, '../../../README.md'), 'utf8');
+  const line = readme.split('\n').find((l) => l.startsWith('const predicted = graph.forward('));
+  expect(line).toBeDefined();
+  const source = `${exampleSource()}\n${line}\nconsole.log(JSON.stringify(predicted.shape));`;
+  const js = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText;
+  const logs: string[] = [];
+  new Function('require', 'exports', 'console', js)(require, {}, { log: (...args: unknown[]) => logs.push(args.join(' ')) });
+  expect(logs[logs.length - 1]).toBe('[200,2]');
+});
