@@ -3,6 +3,8 @@ import {
   defaultKernel,
   expectDout,
   formatShape,
+  formatSpec,
+  GateDescription,
   Gate,
   GATE_OPTIONS,
   GateContext,
@@ -10,6 +12,7 @@ import {
   MATMUL_KERNEL,
   MatmulKernel,
   readOptions,
+  sameSize,
   ShapeError,
   Tensor,
   TypedArray,
@@ -40,6 +43,19 @@ export interface AffineOptions {
  */
 @injectable()
 export class AffineGate implements Gate {
+  /** x [..., k] · W [k, n] (+ b [n]) → [..., n]: the layer sizes are checked when the graph is built. */
+  static readonly description: GateDescription<AffineGate> = {
+    arity: { min: 2, max: 3 },
+    shape: ([x, w, b]) => {
+      if (x.length === 0 || w.length !== 2) throw new ShapeError(`expected x of rank ≥ 1 and W of rank 2, got ${formatSpec(x)} · ${formatSpec(w)}`);
+      sameSize(x[x.length - 1], w[0], `shapes ${formatSpec(x)} and ${formatSpec(w)} do not multiply (x's last axis against W's first axis)`);
+      if (b !== undefined) {
+        if (b.length !== 1) throw new ShapeError(`expected b of shape [n] (W's columns), got ${formatSpec(b)}`);
+        sameSize(b[0], w[1], `b ${formatSpec(b)} does not match W's columns ${formatSpec(w)}`);
+      }
+      return [...x.slice(0, -1), w[1]];
+    },
+  };
   /** The activation in force. */
   readonly activation: AffineActivation;
   private readonly product: MatMulGate;
