@@ -16,6 +16,7 @@ export * from './kernels/matmul';
 export * from './kernels/kernel';
 export * from './kernels/create-kernel';
 export * from './kernels/default-kernel';
+export * from './kernels/kernel-tensor';
 export type { HelperHandle, HelperInit, HelperSpawner } from './kernels/helper-thread';
 export * from './serialize';
 export * from './gate-description';

@@ -51,3 +51,23 @@ describe('falling back from the WebAssembly kernel', () => {
     expect(warn).toHaveBeenCalledTimes(1);
   });
 });
+
+describe('the one-thread kernel and its two builds', () => {
+  const real = jest.requireActual('../src/kernels/gemm-wasm.generated') as { GEMM_WASM_BASE64: string; GEMM_WASM_SHARED_BASE64: string };
+  afterEach(() => (mockBytes.shared = ''));
+
+  test('prefers the shared-memory build and falls back to the plain one when it cannot load', () => {
+    for (const shared of [real.GEMM_WASM_SHARED_BASE64, '']) {
+      mockBytes.shared = shared;
+      const core = freshCore(real.GEMM_WASM_BASE64);
+      const k = core.createKernel({ backend: 'wasm' });
+      expect(k.info.name).toBe('wasm-simd');
+      const out = new Float32Array(4);
+      k.gemm(Float32Array.of(1, 2, 3, 4, 5, 6), Float32Array.of(7, 8, 9, 10, 11, 12), out, 2, 3, 2);
+      expect(Array.from(out)).toEqual([58, 64, 139, 154]);
+      // Which memory the kernel's instance uses: shared only when the shared build loaded.
+      const memory = (k as unknown as { gemm_: { memory: { buffer: ArrayBufferLike } } }).gemm_.memory;
+      expect(memory.buffer instanceof SharedArrayBuffer).toBe(shared !== '');
+    }
+  });
+});

@@ -2,6 +2,7 @@
 
 export { AddConstantGate } from './add-constant-gate';
 export { AddGate } from './add-gate';
+export { AffineGate } from './affine-gate';
 export { DivideGate } from './divide-gate';
 export { ExpGate } from './exp-gate';
 export { LogGate } from './log-gate';

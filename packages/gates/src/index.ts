@@ -7,6 +7,7 @@ export { BCE_EPS } from './binary-cross-entropy-gate';
 export type { ConcatOptions } from './concat-gate';
 export type { FlattenOptions } from './flatten-gate';
 export type { LinearOptions } from './linear';
+export type { AffineActivation, AffineOptions } from './affine-gate';
 export type { ReshapeOptions } from './reshape-gate';
 export type { SoftmaxOptions } from './softmax-gate';
 export type { ReduceOptions } from './sum-gate';

@@ -13,6 +13,7 @@ import {
 } from '@chainrule/core';
 import { inject, injectable, optional } from 'inversify';
 import { AddGate } from './add-gate';
+import { AffineActivation, AffineGate } from './affine-gate';
 import { MatMulGate } from './matmul-gate';
 import { WeightedLayer } from './weighted-layer';
 
@@ -29,6 +30,13 @@ export interface LinearOptions {
   seed?: number;
   /** dtype of W and b (default 'float64'). */
   dtype?: DType;
+  /**
+   * 'relu', 'tanh' or 'sigmoid': the layer computes act(x · W + b) as one AffineGate node (the bias
+   * and activation folded into the product's epilogue), bit for bit what Linear followed by
+   * ReLUGate/TanhGate/SigmoidGate computes, with fewer nodes, buffers and passes. 'none' (default):
+   * MatMulGate then AddGate, as the lectures draw it.
+   */
+  activation?: AffineActivation;
 }
 
 /**
@@ -39,7 +47,8 @@ export interface LinearOptions {
  *
  * W is drawn (He or Xavier normal, see `init`) from the container's RANDOM_SOURCE when one is
  * bound, else from core's Random seeded with `seed`; b starts at zero. In a graph the layer
- * expands into the graph's nodes `<name>/W`, `<name>/xW`, `<name>/b`, `<name>/xW+b`, so
+ * expands into the graph's nodes `<name>/W`, `<name>/xW`, `<name>/b`, `<name>/xW+b` (with an
+ * `activation`: `<name>/W`, `<name>/b` and one AffineGate node `<name>/relu(xW+b)`), so
  * `graph.parameters()` lists W and b and optimizers update them.
  *
  * In a graph: `graph.gate(Linear, [x], { name: 'fc1', options: { inFeatures: 3, outFeatures: 4 } })`.
@@ -63,6 +72,7 @@ export class Linear extends WeightedLayer {
       bias: 'boolean',
       seed: 'integer',
       dtype: ['float32', 'float64'],
+      activation: ['none', 'relu', 'tanh', 'sigmoid'],
     });
     if (o.inFeatures === undefined || o.outFeatures === undefined) {
       throw new InvalidArgumentError(
@@ -76,6 +86,7 @@ export class Linear extends WeightedLayer {
       bias: o.bias ?? true,
       seed: o.seed ?? 42,
       dtype: o.dtype ?? 'float64',
+      activation: o.activation ?? 'none',
     };
   }
 
@@ -93,6 +104,11 @@ export class Linear extends WeightedLayer {
     const rng = this.random ?? new Random(s.seed);
     const std = s.init === 'he' ? Math.sqrt(2 / s.inFeatures) : Math.sqrt(2 / (s.inFeatures + s.outFeatures));
     this.w = g.parameter('W', rng.randn([s.inFeatures, s.outFeatures], { dtype: s.dtype, std }));
+    if (s.activation !== 'none') {
+      if (s.bias) this.b = g.parameter('b', Tensor.zeros([s.outFeatures], s.dtype));
+      const inputs3 = s.bias ? [inputs[0], this.w, this.b as GraphNode] : [inputs[0], this.w];
+      return g.gate(AffineGate, inputs3, { name: s.bias ? `${s.activation}(xW+b)` : `${s.activation}(xW)`, options: { activation: s.activation } });
+    }
     let y = g.gate(MatMulGate, [inputs[0], this.w], { name: 'xW' });
     if (s.bias) {
       this.b = g.parameter('b', Tensor.zeros([s.outFeatures], s.dtype));

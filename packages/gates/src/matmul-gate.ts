@@ -6,6 +6,7 @@ import {
   defaultKernel,
   Gate,
   GateContext,
+  kernelTensor,
   MATMUL_KERNEL,
   MatmulKernel,
   resultDType,
@@ -17,7 +18,6 @@ import {
   sameSize,
 } from '@chainrule/core';
 import { inject, injectable, optional } from 'inversify';
-import { gradBuffer } from './grad-buffer';
 
 /**
  * z = x · W, the matrix product (numpy's `matmul` for these ranks):
@@ -65,7 +65,7 @@ export class MatMulGate implements Gate {
   forward(x: Tensor, w: Tensor, extra?: unknown): Tensor {
     expectArgs('MatMulGate', givenCount(x, w, extra), 2, x, w);
     const outShape = this.plan(x, w);
-    const out = (this.output = Tensor.reuse(this.output, outShape, resultDType(x.dtype, w.dtype)));
+    const out = (this.output = kernelTensor(this.kernel, this.output, outShape, resultDType(x.dtype, w.dtype)));
     this.x = x;
     this.w = w;
     this.kernel.gemm(x.data, w.data, out.data, this.rows, this.inner, this.cols);
@@ -81,8 +81,9 @@ export class MatMulGate implements Gate {
     const x = this.x;
     expectDout('MatMulGate', x, dout, this.output?.shape);
     const w = this.w as Tensor;
-    const dx = gradBuffer(this.grads, 0, x);
-    const dw = gradBuffer(this.grads, 1, w);
+    // Output and gradients live where the kernel computes them (kernelTensor: no copies in or out).
+    const dx = (this.grads[0] = kernelTensor(this.kernel, this.grads[0], x.shape, x.dtype));
+    const dw = (this.grads[1] = kernelTensor(this.kernel, this.grads[1], w.shape, w.dtype));
     // dx[rows×k] = dout[rows×n] · Wᵀ, with W stored [k×n].
     if (this.needDx) this.kernel.gemmTransB(dout.data, w.data, dx.data, this.rows, this.cols, this.inner);
     // dW[k×n] = xᵀ · dout, with x stored [rows×k].

@@ -1,5 +1,9 @@
 import { assertOptions, ComputationalGraph, describeArgument, GateId, GraphNode, InvalidArgumentError } from '@chainrule/core';
+import { AffineActivation } from './affine-gate';
 import { Linear, LinearOptions } from './linear';
+import { ReLUGate } from './relu-gate';
+import { SigmoidGate } from './sigmoid-gate';
+import { TanhGate } from './tanh-gate';
 
 export interface MLPOptions {
   /** Weight initialisation of every layer (default 'he'). */
@@ -14,7 +18,23 @@ export interface MLPOptions {
   name?: string;
   /** Apply the activation after the last layer too (default false: the net ends in raw scores). */
   activateOutput?: boolean;
+  /**
+   * Fold ReLUGate, TanhGate or SigmoidGate into each layer (Linear's `activation`: one AffineGate
+   * node per layer, `fc1/relu(xW+b)`, instead of `fc1/xW`, `fc1/xW+b`, `fc1_act`): the same numbers
+   * bit for bit, fewer nodes and passes (default false; other activations are never folded).
+   */
+  fuse?: boolean;
 }
+
+/** The activation gates Linear can fold into its epilogue, by class and by registered name. */
+const FOLDABLE = new Map<GateId, AffineActivation>([
+  [ReLUGate, 'relu'],
+  ['ReLUGate', 'relu'],
+  [TanhGate, 'tanh'],
+  ['TanhGate', 'tanh'],
+  [SigmoidGate, 'sigmoid'],
+  ['SigmoidGate', 'sigmoid'],
+]);
 
 /**
  * Adds a multilayer perceptron to `graph`: for sizes [d₀, d₁, …, d_L], L Linear layers d₀→d₁→…→d_L
@@ -38,13 +58,16 @@ export function mlp(
   const seed = options.seed ?? 42;
   let node: GraphNode | string = input;
   const layers = sizes.length - 1;
+  const folded = options.fuse === true && activation !== null ? FOLDABLE.get(activation) : undefined;
   for (let i = 0; i < layers; i++) {
+    const activated = activation !== null && (i < layers - 1 || options.activateOutput === true);
     const layerOptions: LinearOptions = { inFeatures: sizes[i], outFeatures: sizes[i + 1], seed: seed + i };
     if (options.init !== undefined) layerOptions.init = options.init;
     if (options.bias !== undefined) layerOptions.bias = options.bias;
     if (options.dtype !== undefined) layerOptions.dtype = options.dtype;
+    if (activated && folded !== undefined) layerOptions.activation = folded;
     node = graph.gate(Linear, [node], { name: `${prefix}${i + 1}`, options: layerOptions as Record<string, unknown> });
-    if (activation !== null && (i < layers - 1 || options.activateOutput)) {
+    if (activated && folded === undefined && activation !== null) {
       node = graph.gate(activation, [node], { name: `${prefix}${i + 1}_act` });
     }
   }

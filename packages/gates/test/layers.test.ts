@@ -99,7 +99,7 @@ describe('Linear', () => {
     expect(e).toBeInstanceOf(ShapeError);
     expect(e.message).toMatch(/Linear.*3.*\[5, 4\]/);
     // Options are given once, to the constructor, and fixed from then on.
-    expect(new Linear({ inFeatures: 3, outFeatures: 2 }).options).toEqual({ inFeatures: 3, outFeatures: 2, init: 'he', bias: true, seed: 42, dtype: 'float64' });
+    expect(new Linear({ inFeatures: 3, outFeatures: 2 }).options).toEqual({ inFeatures: 3, outFeatures: 2, init: 'he', bias: true, seed: 42, dtype: 'float64', activation: 'none' });
   });
 
   it('in a graph: bound by name, configured through the node, its W and b listed by graph.parameters()', () => {

@@ -65,6 +65,10 @@ const CASES: Record<string, (values?: fc.Arbitrary<number>) => fc.Arbitrary<Case
   LeakyReLUGate: (v) => unary(v, { slope: 0.1 }),
   Linear: (v) => fc.tuple(dim, dim).chain(([n, k]) => tensorOf([n, k], v ?? small)).map((x) => ({ inputs: [x], options: { inFeatures: x.shape[1], outFeatures: 2, seed: 1 } })),
   LogSoftmaxGate: (v) => unary(v, undefined, fc.tuple(dim, fc.integer({ min: 1, max: 4 }))),
+  AffineGate: (v) =>
+    fc
+      .tuple(dim, dim, dim, fc.constantFrom('none', 'relu', 'tanh', 'sigmoid'))
+      .chain(([m, k, n, activation]) => fc.tuple(tensorOf([m, k], v ?? small), tensorOf([k, n], v ?? small), tensorOf([n], v ?? small)).map((t) => ({ inputs: t, options: { activation } }))),
   MatMulGate: (v) => fc.tuple(dim, dim, dim).chain(([m, k, n]) => fc.tuple(tensorOf([m, k], v ?? small), tensorOf([k, n], v ?? small))).map(([x, w]) => ({ inputs: [x, w] })),
   MeanGate: (v) => unary(v),
   MSELossGate: (v) => twin(v, v),

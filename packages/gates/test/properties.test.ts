@@ -141,10 +141,18 @@ const generators: Record<string, fc.Arbitrary<Case>> = {
       return fc.tuple(tensorOf(xs, smooth()), tensorOf(ws, smooth()));
     })
     .map(([x, w]) => ({ inputs: [x, w] })),
+  // ReLU: x·W stays within ±0.03 and |b| ≥ 0.1, so x·W + b keeps off the kink at 0.
+  AffineGate: fc
+    .tuple(fc.constantFrom('none', 'relu', 'tanh', 'sigmoid'), shapeArb(1, 2), dim, dim, fc.boolean())
+    .chain(([activation, lead, k, n, bias]) =>
+      fc
+        .tuple(tensorOf([...lead, k], smooth(0.1)), tensorOf([k, n], smooth(0.1)), tensorOf([n], awayFromZero()))
+        .map(([x, w, b]) => withOptions({ inputs: bias ? [x, w, b] : [x, w] }, { activation: activation === 'relu' && !bias ? 'none' : activation })),
+    ),
   Linear: fc
-    .tuple(shapeArb(0, 2), dim, dim, fc.integer({ min: 0, max: 1000 }), fc.boolean(), fc.constantFrom('he', 'xavier'))
-    .chain(([lead, k, n, seed, bias, init]) =>
-      tensorOf([...lead, k], smooth()).map((x) => withOptions({ inputs: [x] }, { inFeatures: k, outFeatures: n, seed, bias, init, dtype: 'float64' })),
+    .tuple(shapeArb(0, 2), dim, dim, fc.integer({ min: 0, max: 1000 }), fc.boolean(), fc.constantFrom('he', 'xavier'), fc.constantFrom('none', 'tanh', 'sigmoid'))
+    .chain(([lead, k, n, seed, bias, init, activation]) =>
+      tensorOf([...lead, k], smooth()).map((x) => withOptions({ inputs: [x] }, { inFeatures: k, outFeatures: n, seed, bias, init, dtype: 'float64', activation })),
     ),
   SumGate: shapeArb(0, 3).chain((s) => fc.tuple(tensorOf(s, smooth()), axisFor(s.length), fc.boolean())).map(([x, axis, keepDims]) => withOptions({ inputs: [x] }, { axis, keepDims })),
   MeanGate: shapeArb(0, 3).chain((s) => fc.tuple(tensorOf(s, smooth()), axisFor(s.length), fc.boolean())).map(([x, axis, keepDims]) => withOptions({ inputs: [x] }, { axis, keepDims })),

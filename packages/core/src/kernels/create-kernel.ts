@@ -4,6 +4,7 @@ import { unknownOption } from '../options';
 import { HelperSpawner } from './helper-thread';
 import { KernelInfo, MATMUL_KERNEL, MatmulKernel } from './kernel';
 import { matmul, matmulTransA, matmulTransB } from './matmul';
+import { THREAD_MIN_MACS } from './split-policy';
 import { WasmKernel } from './wasm-kernel';
 
 /**
@@ -42,12 +43,6 @@ export interface ManagedKernel extends MatmulKernel {
 
 /** Below this many multiply-adds, 'auto' keeps to the JavaScript loops: the copies into wasm memory cost more. */
 const AUTO_MIN_MACS = 4096;
-/**
- * Below these many multiply-adds (about 0.1 ms of work) a product never waits for the helper: waking
- * a thread costs tens of microseconds even on an idle core. Above them SplitPolicy decides by timing
- * (docs/performance.md, "Threads that pay").
- */
-const THREAD_MIN_MACS = { float32: 1 << 20, float64: 1 << 19 };
 
 const BACKENDS = ['js', 'wasm', 'auto'];
 const OPTIONS = ['backend', 'threads', 'spawnHelper', 'threadMinMacs', 'threadSplit', 'helperTimeoutMs'];

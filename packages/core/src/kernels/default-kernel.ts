@@ -16,6 +16,8 @@ export const defaultKernel: MatmulKernel = {
   gemm: (a, b, out, m, k, n, accumulate) => lazyAuto().gemm(a, b, out, m, k, n, accumulate),
   gemmTransA: (a, b, out, m, k, n, accumulate) => lazyAuto().gemmTransA(a, b, out, m, k, n, accumulate),
   gemmTransB: (a, b, out, m, k, n, accumulate) => lazyAuto().gemmTransB(a, b, out, m, k, n, accumulate),
+  alloc: (dtype, length) => lazyAuto().alloc?.(dtype, length),
+  release: (data) => lazyAuto().release?.(data),
 };
 
 /** What a kernel reports about itself (a custom kernel without `info` is described by its name). */

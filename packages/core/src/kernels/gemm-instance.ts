@@ -5,10 +5,14 @@ import { WasmApi, WasmMemory } from './wasm-module';
  * One instance of the WebAssembly GEMM with its own linear memory: lays a product's operands out in
  * that memory, copies them in, runs row ranges of the product, copies the result out.
  *
- * The gates keep their tensors in ordinary JavaScript typed arrays, so each product copies the two
- * operands in and the product out: O(mk + kn + mn) copies against O(mkn) multiply-adds, a few
- * percent at 1024² and still a win at W1's 64×784·784×128. Views are cached, so a steady-state call
- * allocates nothing.
+ * Operands in ordinary JavaScript typed arrays are copied in (and the product out): O(mk + kn + mn)
+ * copies against O(mkn) multiply-adds. Operands that already live in this memory (arrays from
+ * `alloc`, which gates use for their outputs and gradients) are read and written where they are,
+ * with no copy (issue 19, "operands where the kernel reads them"). Only a shared memory hands out
+ * such arrays: growing it never moves or detaches them, whereas growing a plain memory detaches
+ * every view of it. Views are cached, so a steady-state call allocates nothing.
+ *
+ * Layout: [static data | pack space per thread | arena of alloc'ed arrays ↑ | staging of copied operands ↑].
  */
 
 interface GemmExports {
@@ -23,6 +27,8 @@ const PAGE = 65536;
 const MAX_PAGES = 16384; // 1 GiB: must match --maximumMemory of the asc build (scripts/build-wasm.js)
 const ALIGN = 64;
 const align = (x: number): number => Math.ceil(x / ALIGN) * ALIGN;
+/** Bytes the arena of alloc'ed arrays may take; beyond it alloc answers undefined (the caller uses an ordinary array). */
+const ARENA_MAX = 256 * 1024 * 1024;
 
 /** Where one product lives in the linear memory (byte addresses), and its call arguments. */
 export interface GemmJob {
@@ -36,6 +42,8 @@ export interface GemmJob {
   bAt: number;
   cAt: number;
   acc: number;
+  /** Whether C is the caller's own array (alloc'ed here): then nothing is copied out. */
+  cOwn: boolean;
 }
 
 export class GemmInstance {
@@ -49,15 +57,50 @@ export class GemmInstance {
   private f64!: Float64Array;
   private readonly views32 = new Map<number, Map<number, TypedArray>>();
   private readonly views64 = new Map<number, Map<number, TypedArray>>();
-  private readonly job: GemmJob = { elem: 4, ta: 0, tb: 0, m: 0, k: 0, n: 0, aAt: 0, bAt: 0, cAt: 0, acc: 0 };
+  private readonly job: GemmJob = { elem: 4, ta: 0, tb: 0, m: 0, k: 0, n: 0, aAt: 0, bAt: 0, cAt: 0, acc: 0, cOwn: false };
+  /** Every buffer object this memory has had: a view on any of them is an array of this memory (shared memory never moves). */
+  private readonly buffers = new Set<ArrayBufferLike>();
+  /** End of the arena of alloc'ed arrays; copied operands are staged above it. */
+  private arenaEnd: number;
+  /** Released arrays by byte length·2 + (1 for float64), handed out again by alloc. */
+  private readonly free = new Map<number, TypedArray[]>();
 
   /** `threads` pack areas are reserved, one per thread that may run rows of a product at once. */
-  constructor(api: WasmApi, readonly module: object, shared: boolean, private readonly threads: number) {
+  constructor(api: WasmApi, readonly module: object, private readonly shared: boolean, private readonly threads: number) {
     this.memory = new api.Memory({ initial: 1, maximum: MAX_PAGES, shared });
     this.ex = new api.Instance(module, { env: { memory: this.memory } }).exports as GemmExports;
     this.base = align(this.ex.heapBase());
     this.packSize = align(this.ex.packBytes(8));
+    this.arenaEnd = this.packAt(threads);
     this.refresh();
+  }
+
+  /** A zeroed array of `len` elements in this memory, or undefined (plain memory, or the arena is full). */
+  alloc(f32: boolean, len: number): TypedArray | undefined {
+    if (!this.shared) return undefined;
+    const elem = f32 ? 4 : 8;
+    const reused = this.free.get(len * elem * 2 + (f32 ? 0 : 1))?.pop();
+    if (reused !== undefined) return reused.fill(0);
+    const at = this.arenaEnd;
+    const end = align(at + len * elem);
+    if (end - this.packAt(this.threads) > ARENA_MAX) return undefined;
+    this.ensure(end);
+    this.arenaEnd = end;
+    return f32 ? new Float32Array(this.buffer, at, len) : new Float64Array(this.buffer, at, len);
+  }
+
+  /** Gives an alloc'ed array back for a later alloc of the same size (ignored for other arrays). */
+  release(data: TypedArray): void {
+    if (!this.owns(data)) return;
+    const key = data.byteLength * 2 + (data.BYTES_PER_ELEMENT === 4 ? 0 : 1);
+    let list = this.free.get(key);
+    if (list === undefined) this.free.set(key, (list = []));
+    if (!list.includes(data)) list.push(data);
+  }
+
+  /** Whether `x` is an array of this memory (then the kernel reads and writes it in place). */
+  owns(x: TypedArray): boolean {
+    return this.buffers.has(x.buffer);
   }
 
   /** Whether a product's operands fit in the memory (with generous room for pack space and alignment). */
@@ -70,18 +113,30 @@ export class GemmInstance {
     return this.base + thread * this.packSize;
   }
 
-  /** Lays out and copies in a[…], b[…] (and out, to accumulate into); returns the job (reused object). */
-  load(transA: boolean, transB: boolean, a: TypedArray, b: TypedArray, out: TypedArray, m: number, k: number, n: number, accumulate: boolean): GemmJob {
+  /**
+   * Lays out and copies in a[…], b[…] (and out, to accumulate into) unless they are arrays of this
+   * memory; returns the job (reused object). `outInPlace` false stages C even when out is an array
+   * of this memory (a split product: a lost helper could still write into C afterwards).
+   */
+  load(transA: boolean, transB: boolean, a: TypedArray, b: TypedArray, out: TypedArray, m: number, k: number, n: number, accumulate: boolean, outInPlace = true): GemmJob {
     const f32 = out.BYTES_PER_ELEMENT === 4; // not instanceof: arrays from another realm (iframe, vm) count too
     const elem = f32 ? 4 : 8;
-    const aAt = this.packAt(this.threads);
-    const bAt = align(aAt + m * k * elem);
-    const cAt = align(bAt + k * n * elem);
-    this.ensure(cAt + m * n * elem);
+    const aOwn = this.owns(a);
+    const bOwn = this.owns(b);
+    // Accumulating into an own C is not done in place: a helper that fails half-way could not be undone.
+    const cOwn = outInPlace && !accumulate && this.owns(out);
+    let top = this.arenaEnd;
+    const aAt = aOwn ? a.byteOffset : top;
+    if (!aOwn) top = align(top + m * k * elem);
+    const bAt = bOwn ? b.byteOffset : top;
+    if (!bOwn) top = align(top + k * n * elem);
+    const cAt = cOwn ? out.byteOffset : top;
+    if (!cOwn) top += m * n * elem;
+    this.ensure(top);
     const all = f32 ? this.f32 : this.f64;
     const shift = f32 ? 2 : 3; // element offsets by shifts: small integers, never boxed doubles
-    copyIn(all, a, aAt >>> shift, m * k);
-    copyIn(all, b, bAt >>> shift, k * n);
+    if (!aOwn) copyIn(all, a, aAt >>> shift, m * k);
+    if (!bOwn) copyIn(all, b, bAt >>> shift, k * n);
     if (accumulate) copyIn(all, out, cAt >>> shift, m * n);
     const j = this.job;
     j.elem = elem;
@@ -94,6 +149,7 @@ export class GemmInstance {
     j.bAt = bAt;
     j.cAt = cAt;
     j.acc = accumulate ? 1 : 0;
+    j.cOwn = cOwn;
     return j;
   }
 
@@ -109,8 +165,9 @@ export class GemmInstance {
     (all as Float64Array).set(out.subarray(r0 * j.n, r1 * j.n) as Float64Array, (j.cAt >>> (j.elem === 4 ? 2 : 3)) + r0 * j.n);
   }
 
-  /** out[0 .. m·n) = C. */
+  /** out[0 .. m·n) = C (nothing to do when C is out itself). */
   store(j: GemmJob, out: TypedArray): void {
+    if (j.cOwn) return;
     (out as Float64Array).set(this.view(j.elem === 4, j.cAt, j.m * j.n) as Float64Array);
   }
 
@@ -136,6 +193,7 @@ export class GemmInstance {
 
   private refresh(): void {
     this.buffer = this.memory.buffer;
+    if (this.shared) this.buffers.add(this.buffer);
     this.f32 = new Float32Array(this.buffer);
     this.f64 = new Float64Array(this.buffer, 0, this.buffer.byteLength >> 3);
     this.views32.clear();

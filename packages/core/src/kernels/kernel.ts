@@ -1,4 +1,4 @@
-import { TypedArray } from '../tensor';
+import { DType, TypedArray } from '../tensor';
 
 /**
  * The matrix-product service that gates receive by constructor injection (MatMulGate, and any gate
@@ -19,6 +19,15 @@ export interface MatmulKernel {
   gemm(a: TypedArray, b: TypedArray, out: TypedArray, m: number, k: number, n: number, accumulate?: boolean): void;
   gemmTransA(a: TypedArray, b: TypedArray, out: TypedArray, m: number, k: number, n: number, accumulate?: boolean): void;
   gemmTransB(a: TypedArray, b: TypedArray, out: TypedArray, m: number, k: number, n: number, accumulate?: boolean): void;
+  /**
+   * Optional: a zeroed array that products read and write where it is (in the WebAssembly kernel's
+   * shared memory, so nothing is copied in or out), or undefined when the kernel has none to give.
+   * Gates get their output and gradient buffers through kernelTensor(), which falls back to an
+   * ordinary array.
+   */
+  alloc?(dtype: DType, length: number): TypedArray | undefined;
+  /** Optional: takes back an array from alloc that its owner no longer uses (for a later alloc of that size). */
+  release?(data: TypedArray): void;
 }
 
 /** Which kernel runs and why: e.g. { name: 'js', threads: 1, reason: 'js: WebAssembly SIMD unavailable in this engine' }. */

@@ -10,6 +10,14 @@
  * re-tries the other every EXPLORE-th product of that class so a change of load is noticed.
  */
 
+/**
+ * Below these many multiply-adds (about 0.1 ms of work at one thread's speed) a product never waits
+ * for the helper: waking a thread costs tens of microseconds even on an idle core. Above them
+ * SplitPolicy decides by timing (docs/performance.md, "Threads that pay"). createKernel's
+ * `threadMinMacs` overrides them.
+ */
+export const THREAD_MIN_MACS = { float32: 1 << 20, float64: 1 << 19 } as const;
+
 const CLASSES = 48; // log2 of m·k·n, far beyond any product that fits in the 1 GiB memory
 const WARMUP = 3; // products timed on each side before choosing
 const EXPLORE = 32; // every EXPLORE-th product of a class re-measures the side not chosen

@@ -1,4 +1,4 @@
-import { TypedArray } from '../tensor';
+import { DType, TypedArray } from '../tensor';
 import { GemmInstance } from './gemm-instance';
 import { HelperSpawner, HelperThread } from './helper-thread';
 import type { ManagedKernel } from './create-kernel';
@@ -54,6 +54,7 @@ export class WasmKernel implements ManagedKernel {
   /**
    * A kernel, or the reason it cannot be made here. With a spawner, the shared-memory module is
    * tried first; when that fails (no SharedArrayBuffer) the result is a one-thread kernel that says why.
+   * Without one, too, the shared-memory module is preferred (it measured faster), the plain one the fallback.
    */
   static create(o: WasmKernelOptions): { kernel: WasmKernel; threadsWhyNot?: string } | { reason: string } {
     if (o.spawnHelper) {
@@ -76,6 +77,11 @@ export class WasmKernel implements ManagedKernel {
       }
       return { reason: plain.reason };
     }
+    // One thread still prefers the shared-memory build: W1 measured 9 % faster on it than on the
+    // plain build (issue 11, docs/performance.md "One thread on shared memory"); where there is no
+    // SharedArrayBuffer (a page without cross-origin isolation) the plain build serves.
+    const sharedOne = loadGemmModule(true);
+    if (sharedOne.module) return { kernel: new WasmKernel(sharedOne.api, sharedOne.module, true, o) };
     const plain = loadGemmModule(false);
     return plain.module ? { kernel: new WasmKernel(plain.api, plain.module, false, o) } : { reason: plain.reason };
   }
@@ -99,6 +105,16 @@ export class WasmKernel implements ManagedKernel {
       await new Promise((r) => setTimeout(r, 10));
     }
     return this.helper !== undefined && this.helper.ready;
+  }
+
+  /** A zeroed array in the kernel's memory, which products read and write in place (undefined when the memory is not shared). */
+  alloc(dtype: DType, length: number): TypedArray | undefined {
+    return this.gemm_.alloc(dtype === 'float32', length);
+  }
+
+  /** Gives an array from alloc back for reuse. */
+  release(data: TypedArray): void {
+    this.gemm_.release(data);
   }
 
   dispose(): void {
@@ -126,18 +142,22 @@ export class WasmKernel implements ManagedKernel {
       return;
     }
     const g = this.gemm_;
-    const j = g.load(ta, tb, a, b, out, m, k, n, accumulate);
     const h = this.helper;
-    if (h === undefined || m < 8 || macs < (j.elem === 4 ? this.threadMinMacs.float32 : this.threadMinMacs.float64)) {
+    const elem = out.BYTES_PER_ELEMENT;
+    if (h === undefined || m < 8 || macs < (elem === 4 ? this.threadMinMacs.float32 : this.threadMinMacs.float64)) {
+      const j = g.load(ta, tb, a, b, out, m, k, n, accumulate);
       g.run(j, 0, m, 0);
       g.store(j, out);
       return;
     }
     const p = this.policy;
+    const split1 = p === undefined || p.split(elem, macs);
+    // A split product stages C: a helper lost mid-product could still write there afterwards.
+    const j = g.load(ta, tb, a, b, out, m, k, n, accumulate, !split1);
     const t0 = now();
-    if (p !== undefined && !p.split(j.elem, macs)) {
+    if (!split1) {
       g.run(j, 0, m, 0);
-      p.record(j.elem, macs, false, now() - t0);
+      (p as SplitPolicy).record(elem, macs, false, now() - t0);
       g.store(j, out);
       return;
     }
@@ -162,7 +182,7 @@ export class WasmKernel implements ManagedKernel {
       this.product(ta, tb, js, a, b, out, m, k, n, accumulate);
       return;
     }
-    if (p !== undefined && outcome !== 'failed') p.record(j.elem, macs, true, now() - t0);
+    if (p !== undefined && outcome !== 'failed') p.record(elem, macs, true, now() - t0);
     g.store(j, out);
   }
 
