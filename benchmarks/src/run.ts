@@ -72,7 +72,10 @@ async function runPart<K extends PartKey>(key: K, o: Parts[K], peers: readonly P
     const got: Array<{ library: string; r: CaseResult }> = [];
     for (const library of run) {
       const job: Job<K> = { part: key, library, rep, options: o };
-      for (const r of await launch(job)) got.push({ library: r.library ?? library, r });
+      const t0 = Date.now();
+      const results = await launch(job);
+      for (const r of results) got.push({ library: r.library ?? library, r });
+      log(`    ${library}, repetition ${rep + 1}: ${results.map((r) => `${r.case} ${r.value.toPrecision(4)} ${part.unit}`).join('; ')} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
     }
     for (const { library, r } of got) {
       const id = `${r.case}\u0000${library}`;
@@ -109,7 +112,10 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   for (const w of options.workloads) {
     for (const key of PARTS_OF[w]) {
       log(`${PARTS[key].title}${key === 'w1big' ? ' (hidden 1024, batch 256)' : ''}:`);
-      rows.push(...(await runPart(key, options[key], options.peers, launch, log, notes)));
+      const part = await runPart(key, options[key], options.peers, launch, log, notes);
+      addRatios(part);
+      log(formatTable(part)); // each part's table as soon as it is done
+      rows.push(...part);
     }
   }
   addRatios(rows);

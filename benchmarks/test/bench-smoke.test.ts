@@ -17,7 +17,7 @@ describe('npm run bench (smoke run at tiny sizes)', () => {
 
   beforeAll(async () => {
     report = await runBench({ ...tinyOptions(), out, log: (l) => log.push(l) });
-  }, 180_000);
+  }, 400_000);
 
   it('writes the JSON report it returns, with the peers versions', () => {
     const json = JSON.parse(fs.readFileSync(out, 'utf8'));
