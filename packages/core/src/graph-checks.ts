@@ -63,6 +63,28 @@ export function checkGradients(node: GraphNode, grads: Tensor[], dout: Tensor, f
   }
 }
 
+/**
+ * Finite-check mode, after every gate's backward and before the commit: throws NonFiniteError when a
+ * leaf's (a parameter's or a differentiable input's) gradient, summed over its consumers and, with
+ * `accumulate`, the gradient it already holds, contains NaN or Infinity. Each consumer's gradient
+ * was already checked; this catches finite gradients whose sum overflows. Nothing is committed.
+ */
+export function checkLeafGradients(order: readonly GraphNode[], accumulate: boolean): void {
+  for (let k = 0; k < order.length; k++) {
+    const node = order[k];
+    if (node.kind === 'gate' || !node.needsGrad) continue;
+    const s = (node.scratch as Tensor).data;
+    const held = accumulate && node.grad && node.grad.size === s.length ? node.grad.data : undefined;
+    for (let i = 0; i < s.length; i++) {
+      const v = held ? s[i] + held[i] : s[i];
+      if (v - v === 0) continue; // finite
+      throw locate(new NonFiniteError(
+        `backward: the gradient of ${node.describe()} is ${v} at index ${i} (the sum of finite gradients from its consumers${held ? ' and the accumulated gradient' : ''} overflowed); no gradient was committed`,
+      ), node);
+    }
+  }
+}
+
 /** The feeds as Tensors in the order of `inputs`; throws FeedError for a name that is not an input, a missing feed or one that is not numbers. */
 export function feedValues(inputs: readonly GraphNode[], feeds: Readonly<Record<string, Feed>>, isInput: (name: string) => boolean): Tensor[] {
   for (const name of Object.keys(feeds)) {

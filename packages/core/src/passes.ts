@@ -1,6 +1,6 @@
 import { NonFiniteError, GradientContractError } from './errors';
 import { Gate } from './gate';
-import { addInto, checkGradients, locate, rethrowAt, summarize } from './graph-checks';
+import { addInto, checkGradients, checkLeafGradients, locate, rethrowAt, summarize } from './graph-checks';
 import type { GraphNode } from './graph-node';
 import { shapesEqual } from './shape';
 import { Tensor } from './tensor';
@@ -82,6 +82,7 @@ export function backwardPass(
       if (input.needsGrad) addInto(input.scratch as Tensor, grads[j]);
     }
   }
+  if (finiteCheck) checkLeafGradients(order, accumulate);
   // Commit: every buffer computed, so swap them in (no copy, no allocation).
   for (let k = 0; k < order.length; k++) {
     const node = order[k];

@@ -1,6 +1,6 @@
-import { expectDout, expectInputs, formatShape, Gate, resultDType, shapesEqual, ShapeError, Tensor } from '@chainrule/core';
+import { expectDout, expectInputs, formatShape, Gate, resultDType, shapesEqual, ShapeError, Tensor, TypedArray } from '@chainrule/core';
 import { injectable } from 'inversify';
-import { stableSigmoid, stableSoftplus } from './logistic';
+import { logitCrossEntropy, stableSigmoid } from './logistic';
 import { gradBuffer, scalarBuffer } from './grad-buffer';
 
 /**
@@ -9,8 +9,10 @@ import { gradBuffer, scalarBuffer } from './grad-buffer';
  *
  *   L = (1/M) Σ [max(zᵢ, 0) − zᵢ tᵢ + log1p(e^(−|zᵢ|))],
  *
- * the stable form (finite and exact for logits of any magnitude). Backward: z receives
- * (σ(z) − t) / M · dout and t receives −z / M · dout. Shapes must match (ShapeError).
+ * the stable form (finite and exact for finite logits of any magnitude; z = +∞ with t = 1 and
+ * z = −∞ with t = 0 give their limit 0, with z's gradient 0). Backward: z receives
+ * (σ(z) − t) / M · dout and t receives −z / M · dout (infinite for an infinite logit, as the
+ * derivative is). Shapes must match (ShapeError).
  */
 @injectable()
 export class BinaryCrossEntropyWithLogitsGate implements Gate {
@@ -30,14 +32,9 @@ export class BinaryCrossEntropyWithLogitsGate implements Gate {
     const out = (this.output = scalarBuffer(this.output, resultDType(z.dtype, t.dtype)));
     this.z = z;
     this.t = t;
-    const zd = z.data;
-    const td = t.data;
-    let s = 0;
-    for (let i = 0; i < zd.length; i++) {
-      const v = zd[i];
-      s += stableSoftplus(v) - v * td[i];
-    }
-    out.data[0] = s / z.size;
+    const s = lossSum(z.data, t.data, 1);
+    // A sum of finite element losses past the double range: average term by term instead.
+    out.data[0] = s === Infinity ? lossSum(z.data, t.data, 1 / z.size) : s / z.size;
     return out;
   }
 
@@ -59,4 +56,11 @@ export class BinaryCrossEntropyWithLogitsGate implements Gate {
     }
     return this.grads;
   }
+}
+
+/** Σ scale · BCE(zᵢ, tᵢ). */
+function lossSum(zd: TypedArray, td: TypedArray, scale: number): number {
+  let s = 0;
+  for (let i = 0; i < zd.length; i++) s += scale * logitCrossEntropy(zd[i], td[i]);
+  return s;
 }

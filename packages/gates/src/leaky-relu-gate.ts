@@ -4,6 +4,7 @@ import { inject, injectable, optional } from 'inversify';
 /**
  * f(x) = x for x > 0, slope·x otherwise (option `slope`, default 0.01). Backward: dout where
  * x > 0, slope·dout elsewhere (at x = 0 exactly: slope, matching ReLUGate's choice of the left side).
+ * NaN stays NaN in both directions.
  */
 @injectable()
 export class LeakyReLUGate extends UnaryGate {
@@ -21,6 +22,6 @@ export class LeakyReLUGate extends UnaryGate {
 
   protected differentiate(x: TypedArray, out: TypedArray, dout: TypedArray, dx: TypedArray): void {
     const a = this.slope;
-    for (let i = 0; i < dx.length; i++) dx[i] = x[i] > 0 ? dout[i] : a * dout[i];
+    for (let i = 0; i < dx.length; i++) dx[i] = x[i] > 0 ? dout[i] : x[i] <= 0 ? a * dout[i] : NaN;
   }
 }

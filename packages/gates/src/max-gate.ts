@@ -4,7 +4,8 @@ import { injectable } from 'inversify';
 /**
  * z = max(x, y) (elementwise). Backward routes: the larger input receives all of dout, the other 0.
  * Tie rule: where x == y the gradient goes to x (the first input), as in TensorFlow, so exactly one
- * input receives it and the sum of the input gradients is always dout.
+ * input receives it and the sum of the input gradients is always dout. NaN propagates (as
+ * Math.max and torch.maximum): where either input is NaN the output is NaN and both gradients are NaN.
  */
 @injectable()
 export class MaxGate extends BinaryGate {
@@ -28,14 +29,21 @@ export class MaxGate extends BinaryGate {
   };
 
   protected compute(x: TypedArray, y: TypedArray, out: TypedArray): void {
-    for (let i = 0; i < out.length; i++) out[i] = x[i] >= y[i] ? x[i] : y[i];
+    for (let i = 0; i < out.length; i++) out[i] = x[i] >= y[i] ? x[i] : y[i] > x[i] ? y[i] : NaN;
   }
 
   protected differentiate(x: TypedArray, y: TypedArray, out: TypedArray, dout: TypedArray, gx: TypedArray, gy: TypedArray): void {
     for (let i = 0; i < dout.length; i++) {
-      const toX = x[i] >= y[i];
-      gx[i] = toX ? dout[i] : 0;
-      gy[i] = toX ? 0 : dout[i];
+      if (x[i] >= y[i]) {
+        gx[i] = dout[i];
+        gy[i] = 0;
+      } else if (y[i] > x[i]) {
+        gx[i] = 0;
+        gy[i] = dout[i];
+      } else {
+        gx[i] = NaN; // x or y is NaN
+        gy[i] = NaN;
+      }
     }
   }
 }

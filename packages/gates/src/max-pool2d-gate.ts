@@ -11,7 +11,8 @@ export type MaxPool2DOptions = Pool2DOptions;
  * (padding never wins: it is −∞). Backward routes each dout[n,c,i,j] to the input element that
  * won its window (the arg-max kept by forward) and adds where windows overlap; every other input
  * gets zero. Ties go to the FIRST maximum in row-major window order (top row first, then left to
- * right), as PyTorch does, so the gradient is a subgradient at ties, never split.
+ * right), as PyTorch does, so the gradient is a subgradient at ties, never split. A NaN in a
+ * window wins it (the first NaN), as in PyTorch, so NaN propagates instead of being passed over.
  */
 @injectable()
 export class MaxPool2DGate extends Pool2DGate {
@@ -51,9 +52,10 @@ export class MaxPool2DGate extends Pool2DGate {
           let bestValue = xd[best];
           for (let yy = yStart; yy < yEnd; yy++) {
             for (let xx = xStart, idx = base + yy * w + xStart; xx < xEnd; xx++, idx++) {
-              // strictly greater: the first maximum wins a tie (NaN never replaces a number)
-              if (xd[idx] > bestValue) {
-                bestValue = xd[idx];
+              // strictly greater: the first maximum wins a tie; the first NaN wins over every number
+              const v = xd[idx];
+              if (v > bestValue || (v !== v && bestValue === bestValue)) {
+                bestValue = v;
                 best = idx;
               }
             }

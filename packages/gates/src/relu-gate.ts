@@ -3,7 +3,8 @@ import { injectable } from 'inversify';
 
 /**
  * max(0, x). Backward passes dout where x > 0 and 0 elsewhere; at x = 0 exactly the gradient is 0,
- * as in PyTorch and TensorFlow.
+ * as in PyTorch and TensorFlow. NaN stays NaN in both directions (as PyTorch's relu): a NaN input
+ * must not become a plausible 0.
  */
 @injectable()
 export class ReLUGate extends UnaryGate {
@@ -24,10 +25,10 @@ export class ReLUGate extends UnaryGate {
   };
 
   protected compute(x: TypedArray, out: TypedArray): void {
-    for (let i = 0; i < out.length; i++) out[i] = x[i] > 0 ? x[i] : 0;
+    for (let i = 0; i < out.length; i++) out[i] = x[i] <= 0 ? 0 : x[i]; // NaN <= 0 is false: NaN passes
   }
 
   protected differentiate(x: TypedArray, out: TypedArray, dout: TypedArray, dx: TypedArray): void {
-    for (let i = 0; i < dx.length; i++) dx[i] = x[i] > 0 ? dout[i] : 0;
+    for (let i = 0; i < dx.length; i++) dx[i] = x[i] > 0 ? dout[i] : x[i] <= 0 ? 0 : NaN;
   }
 }

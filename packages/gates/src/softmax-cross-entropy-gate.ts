@@ -1,17 +1,18 @@
-import { expectDout, expectInputs, Gate, Tensor } from '@chainrule/core';
+import { expectDout, expectInputs, Gate, Tensor, TypedArray } from '@chainrule/core';
 import { injectable } from 'inversify';
 import { checkClassLabels } from './labels';
-import { softmaxLines } from './softmax-row';
+import { shifted, softmaxLines } from './softmax-row';
 import { gradBuffer, scalarBuffer } from './grad-buffer';
 
 /**
  * The softmax classifier's loss, fused: inputs scores [N, C] (logits) and labels [N] (integer class
  * indices in [0, C), as a float tensor), output the scalar
  *
- *   L = (1/N) Σᵢ −log softmax(sᵢ)[yᵢ] = (1/N) Σᵢ (mᵢ + log Σⱼ e^(sᵢⱼ − mᵢ) − sᵢ,yᵢ),  mᵢ = maxⱼ sᵢⱼ,
+ *   L = (1/N) Σᵢ −log softmax(sᵢ)[yᵢ] = (1/N) Σᵢ ((mᵢ − sᵢ,yᵢ) + log Σⱼ e^(sᵢⱼ − mᵢ)),  mᵢ = maxⱼ sᵢⱼ,
  *
  * in natural log; subtracting the row maximum keeps it finite for logits of ±1000 and it never
- * takes log(0). Backward: dscores = (softmax(s) − onehot(y)) / N · dout, from the probabilities
+ * takes log(0). A +Infinity logit gives the limit (0 at the label, +Infinity elsewhere), a NaN one
+ * NaN (softmaxRow). Backward: dscores = (softmax(s) − onehot(y)) / N · dout, from the probabilities
  * cached in forward.
  *
  * Labels get no gradient: backward returns a zero tensor of the labels' shape and dtype for them
@@ -26,8 +27,8 @@ export class SoftmaxCrossEntropyGate implements Gate {
   private probs: Tensor | undefined;
   private output: Tensor | undefined;
   private readonly grads: Tensor[] = [];
-  /** Each row's log-sum-exp, grown to the largest batch seen. */
-  private lse = new Float64Array(0);
+  /** Each row's maximum and log Σ (softmaxRow's stats), grown to the largest batch seen. */
+  private stats = new Float64Array(0);
 
   forward(...inputs: Tensor[]): Tensor {
     expectInputs('SoftmaxCrossEntropyGate', inputs, 2);
@@ -43,12 +44,12 @@ export class SoftmaxCrossEntropyGate implements Gate {
     const sd = s.data;
     const pd = p.data;
     const yd = y.data;
-    if (this.lse.length < n) this.lse = new Float64Array(n);
-    const lse = this.lse;
-    softmaxLines(sd, pd, n, c, 1, lse);
-    let total = 0;
-    for (let i = 0; i < n; i++) total += lse[i] - sd[i * c + yd[i]];
-    out.data[0] = total / n;
+    if (this.stats.length < 2 * n) this.stats = new Float64Array(2 * n);
+    const stats = this.stats;
+    softmaxLines(sd, pd, n, c, 1, stats);
+    const total = rowLosses(stats, sd, yd, n, c, 1);
+    // A sum of finite row losses past the double range: average term by term instead.
+    out.data[0] = total === Infinity ? rowLosses(stats, sd, yd, n, c, 1 / n) : total / n;
     return out;
   }
 
@@ -72,4 +73,11 @@ export class SoftmaxCrossEntropyGate implements Gate {
     }
     return this.grads;
   }
+}
+
+/** Σᵢ scale · (log Σ − (s_yᵢ − mᵢ)) over the n rows, from softmaxRow's stats. */
+function rowLosses(stats: Float64Array, sd: TypedArray, yd: TypedArray, n: number, c: number, scale: number): number {
+  let total = 0;
+  for (let i = 0; i < n; i++) total += scale * (stats[2 * i + 1] - shifted(sd[i * c + yd[i]], stats[2 * i]));
+  return total;
 }

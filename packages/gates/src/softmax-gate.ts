@@ -7,7 +7,8 @@ export type { SoftmaxOptions } from './along-axis-gate';
 
 /**
  * softmax(x)ⱼ = e^(xⱼ − m) / Σₖ e^(xₖ − m) along the last axis (option `axis`), with m the row's
- * maximum, so no exponential overflows (finite for logits of any magnitude). Backward, with
+ * maximum, so no exponential overflows (finite for finite logits of any magnitude; a NaN logit
+ * makes the row NaN, a single +Infinity gives the one-hot limit: see softmaxRow). Backward, with
  * y = softmax(x) cached from forward: dxⱼ = yⱼ · (doutⱼ − Σₖ doutₖ yₖ), the Jacobian-vector
  * product without the Jacobian.
  */

@@ -11,6 +11,7 @@ import { gradBuffer, scalarBuffer } from './grad-buffer';
  *
  * Backward: each j ≠ yᵢ with a positive margin gets dout/N, and the correct class gets −dout/N
  * times the number of such j. At a margin of exactly 0 the gradient is 0 (as ReLUGate's at 0).
+ * A NaN margin (a NaN score, or +∞ − +∞) makes the loss and that row's gradient NaN, never a silent 0.
  *
  * Labels get no gradient: backward returns a zero tensor of the labels' shape and dtype for them.
  * Bad labels throw ShapeError (not [N]) or LabelError (not an integer in [0, C)), naming the gate.
@@ -40,7 +41,7 @@ export class SVMLossGate implements Gate {
       for (let j = 0; j < c; j++) {
         if (j === yi) continue;
         const margin = sd[row + j] - correct + 1;
-        if (margin > 0) total += margin;
+        if (!(margin <= 0)) total += margin; // NaN is added, not skipped
       }
     }
     out.data[0] = total / n;
@@ -65,11 +66,15 @@ export class SVMLossGate implements Gate {
       const correct = sd[row + yi];
       let count = 0;
       for (let j = 0; j < c; j++) {
-        if (j !== yi && sd[row + j] - correct + 1 > 0) {
+        const margin = sd[row + j] - correct + 1;
+        if (j !== yi && margin > 0) {
           d[row + j] = scale;
           count++;
-        } else {
+        } else if (j === yi || margin <= 0) {
           d[row + j] = 0;
+        } else {
+          d[row + j] = NaN; // a NaN margin
+          count = NaN;
         }
       }
       d[row + yi] = 0 - count * scale; // 0 − 0 is +0, never −0

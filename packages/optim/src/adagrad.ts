@@ -1,5 +1,7 @@
 import { TypedArray } from '@chainrule/core';
-import { HyperSpec, nonNegative, Optimizer, Parameter } from './optimizer';
+import { StepPolicyOptions } from './non-finite';
+import { HyperSpec, nonNegative, Optimizer, Parameter, positive } from './optimizer';
+import { SlotRange } from './slot-checks';
 
 /** Module-level alias: a global lookup of `Math` in every iteration is slow where globals are virtualised (jest's vm sandbox). */
 const sqrt = Math.sqrt;
@@ -7,7 +9,7 @@ const sqrt = Math.sqrt;
 export interface AdagradOptions {
   /** Learning rate η (default 0.01). */
   lr: number;
-  /** ε added to √G, keeps the step finite (default 1e-10, as PyTorch). */
+  /** ε added to √G, > 0: keeps the step finite (default 1e-10, as PyTorch). */
   eps: number;
   /** L2 weight decay λ, added to the gradient (default 0). */
   weightDecay: number;
@@ -15,7 +17,7 @@ export interface AdagradOptions {
   initialAccumulator: number;
 }
 
-const specs: Record<keyof AdagradOptions, HyperSpec> = { lr: nonNegative, eps: nonNegative, weightDecay: nonNegative, initialAccumulator: nonNegative };
+const specs: Record<keyof AdagradOptions, HyperSpec> = { lr: nonNegative, eps: positive, weightDecay: nonNegative, initialAccumulator: nonNegative };
 
 /**
  * Adagrad (Duchi et al., 2011): per-coordinate steps shrink with the sum of squared gradients seen.
@@ -27,10 +29,14 @@ const specs: Record<keyof AdagradOptions, HyperSpec> = { lr: nonNegative, eps: n
  * State: `sum` (G).
  */
 export class Adagrad extends Optimizer<AdagradOptions & Record<string, number>> {
-  constructor(params: readonly Parameter[], options: Partial<AdagradOptions> = {}) {
+  constructor(params: readonly Parameter[], options: Partial<AdagradOptions> & StepPolicyOptions = {}) {
     super(params, { lr: 0.01, eps: 1e-10, weightDecay: 0, initialAccumulator: 0 }, specs, options, ['sum']);
     const init = this.hyper.initialAccumulator;
     if (init !== 0) for (const s of this.slots) s[0].fill(init);
+  }
+
+  protected override slotRange(): SlotRange {
+    return 'nonNegative'; // G is a sum of squares
   }
 
   protected update(theta: TypedArray, grad: TypedArray, slots: TypedArray[]): void {

@@ -1,5 +1,7 @@
 import { TypedArray } from '@chainrule/core';
-import { HyperSpec, nonNegative, Optimizer, Parameter, unitInterval } from './optimizer';
+import { StepPolicyOptions } from './non-finite';
+import { HyperSpec, nonNegative, Optimizer, Parameter, positive, unitInterval } from './optimizer';
+import { SlotRange } from './slot-checks';
 
 /** Module-level alias: a global lookup of `Math` in every iteration is slow where globals are virtualised (jest's vm sandbox). */
 const sqrt = Math.sqrt;
@@ -11,13 +13,13 @@ export interface AdamOptions {
   beta1: number;
   /** Decay of the second moment, in [0, 1) (default 0.999). */
   beta2: number;
-  /** ε added to √v̂ (default 1e-8). */
+  /** ε added to √v̂, > 0 (default 1e-8). */
   eps: number;
   /** L2 weight decay λ, added to the gradient (coupled; default 0). For decoupled decay use AdamW. */
   weightDecay: number;
 }
 
-const specs: Record<keyof AdamOptions, HyperSpec> = { lr: nonNegative, beta1: unitInterval, beta2: unitInterval, eps: nonNegative, weightDecay: nonNegative };
+const specs: Record<keyof AdamOptions, HyperSpec> = { lr: nonNegative, beta1: unitInterval, beta2: unitInterval, eps: positive, weightDecay: nonNegative };
 
 /**
  * Adam (Kingma & Ba, 2015, Algorithm 1), with bias correction. The step counter t is incremented
@@ -33,8 +35,12 @@ const specs: Record<keyof AdamOptions, HyperSpec> = { lr: nonNegative, beta1: un
  * State: `m`, `v` per parameter and the step count t.
  */
 export class Adam extends Optimizer<AdamOptions & Record<string, number>> {
-  constructor(params: readonly Parameter[], options: Partial<AdamOptions> = {}) {
+  constructor(params: readonly Parameter[], options: Partial<AdamOptions> & StepPolicyOptions = {}) {
     super(params, { lr: 0.001, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 }, specs, options, ['m', 'v']);
+  }
+
+  protected override slotRange(slot: string): SlotRange {
+    return slot === 'v' ? 'nonNegative' : 'finite';
   }
 
   protected update(theta: TypedArray, grad: TypedArray, slots: TypedArray[]): void {

@@ -1,6 +1,8 @@
 import { TypedArray } from '@chainrule/core';
 import { adamUpdate } from './adam';
-import { HyperSpec, nonNegative, Optimizer, Parameter, unitInterval } from './optimizer';
+import { StepPolicyOptions } from './non-finite';
+import { HyperSpec, nonNegative, Optimizer, Parameter, positive, unitInterval } from './optimizer';
+import { SlotRange } from './slot-checks';
 
 export interface AdamWOptions {
   /** Learning rate η (default 0.001). */
@@ -9,7 +11,7 @@ export interface AdamWOptions {
   beta1: number;
   /** Decay of the second moment, in [0, 1) (default 0.999). */
   beta2: number;
-  /** ε added to √v̂ (default 1e-8). */
+  /** ε added to √v̂, > 0 (default 1e-8). */
   eps: number;
   /** Decoupled weight decay λ (default 0.01, as PyTorch): θ ← θ − η·λ·θ, outside the adaptive step. */
   weightDecay: number;
@@ -21,7 +23,7 @@ const specs: Record<keyof AdamWOptions, HyperSpec> = {
   lr: nonNegative,
   beta1: unitInterval,
   beta2: unitInterval,
-  eps: nonNegative,
+  eps: positive,
   weightDecay: nonNegative,
   l2: nonNegative,
 };
@@ -41,8 +43,12 @@ const specs: Record<keyof AdamWOptions, HyperSpec> = {
  * State: `m`, `v` per parameter and the step count t.
  */
 export class AdamW extends Optimizer<AdamWOptions & Record<string, number>> {
-  constructor(params: readonly Parameter[], options: Partial<AdamWOptions> = {}) {
+  constructor(params: readonly Parameter[], options: Partial<AdamWOptions> & StepPolicyOptions = {}) {
     super(params, { lr: 0.001, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, l2: 0 }, specs, options, ['m', 'v']);
+  }
+
+  protected override slotRange(slot: string): SlotRange {
+    return slot === 'v' ? 'nonNegative' : 'finite';
   }
 
   protected update(theta: TypedArray, grad: TypedArray, slots: TypedArray[]): void {

@@ -1,4 +1,6 @@
 export * from './optimizer';
+export * from './non-finite';
+export * from './slot-checks';
 export * from './sgd';
 export * from './adagrad';
 export * from './rmsprop';

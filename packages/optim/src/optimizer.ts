@@ -1,4 +1,6 @@
 import { allocate, checkOption, describeOptionValue, DType, formatShape, InvalidArgumentError, OptionRange, ShapeError, shapesEqual, Tensor, TypedArray } from '@chainrule/core';
+import { findNonFiniteGradient, NonFiniteFinding, NonFinitePolicy, nonFiniteStepError, readNonFinitePolicy, StepPolicyOptions } from './non-finite';
+import { checkSlots, SlotRange } from './slot-checks';
 
 /**
  * What an optimizer updates: anything with a `value` tensor and, at step time, a `grad` tensor of the
@@ -51,6 +53,8 @@ export interface OptimizerStateInput extends Omit<OptimizerState, 'params'> {
 export type HyperSpec = OptionRange | 'boolean';
 
 export const nonNegative: HyperSpec = { kind: 'number', min: 0, expected: 'a finite number >= 0' };
+/** For a hyperparameter something is divided by (ε): 0 would make 0/0 = NaN on a zero gradient. */
+export const positive: HyperSpec = { kind: 'number', above: 0, expected: 'a finite number > 0' };
 export const unitInterval: HyperSpec = { kind: 'number', min: 0, below: 1, expected: 'a number in [0, 1)' };
 export const flag: HyperSpec = 'boolean';
 
@@ -63,6 +67,11 @@ export const flag: HyperSpec = 'boolean';
  * adds to what is there (gradient accumulation over several batches); `zeroGrad()` sets them to zero.
  * A parameter with no gradient at step time is an error (in a chainrule graph every parameter gets a
  * gradient from each backward, so a missing one means backward did not run), thrown before anything changes.
+ *
+ * Non-finite gradients: every step first checks all gradients for NaN and ±Infinity (one pass,
+ * findNonFiniteGradient) and, by the `nonFinite` option, throws a NonFiniteError naming the
+ * parameter and the first bad element ('throw', the default) or skips the step ('skip': step()
+ * returns false, skippedSteps counts it, lastSkip says where). Either way nothing changes.
  */
 export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
   readonly params: readonly Parameter[];
@@ -75,19 +84,25 @@ export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
   private readonly labels: string[];
   private readonly shapes: number[][];
   private readonly dtypes: DType[];
+  /** What step() does with a NaN or infinite gradient: 'throw' (default) or 'skip'. */
+  readonly nonFinite: NonFinitePolicy;
+  /** Steps skipped for a non-finite gradient under nonFinite: 'skip' (not counted in stepCount). */
+  skippedSteps = 0;
+  /** Where the last skipped step found its first non-finite gradient element. */
+  lastSkip: NonFiniteFinding | undefined;
 
   /**
    * @param params the parameters to update (graph.parameters() or `{ value, grad }` objects)
    * @param defaults every hyperparameter with its default value (must include lr)
    * @param specs how each hyperparameter is checked
-   * @param options what the user passed; unknown keys are errors
+   * @param options what the user passed (hyperparameters and `nonFinite`); unknown keys are errors
    * @param slotNames the state buffers each parameter needs, e.g. ['m', 'v']
    */
   protected constructor(
     params: readonly Parameter[],
     defaults: H,
     specs: Readonly<Record<keyof H & string, HyperSpec>>,
-    options: Partial<H> | undefined,
+    options: (object & StepPolicyOptions) | undefined,
     readonly slotNames: readonly string[],
   ) {
     const owner = this.constructor.name;
@@ -109,10 +124,12 @@ export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
       seen.add(p.value as Tensor);
     });
     this.specs = specs;
+    this.nonFinite = readNonFinitePolicy(owner, options?.nonFinite);
     const hyper = { ...defaults };
-    for (const [key, value] of Object.entries(options ?? {})) {
+    for (const [key, value] of Object.entries(options ?? {}) as [string, unknown][]) {
+      if (key === 'nonFinite') continue;
       if (!(key in defaults)) {
-        throw new InvalidArgumentError(`${owner}: unknown option '${key}' (expected ${Object.keys(defaults).map((k) => `'${k}'`).join(', ')})`);
+        throw new InvalidArgumentError(`${owner}: unknown option '${key}' (expected ${[...Object.keys(defaults), 'nonFinite'].map((k) => `'${k}'`).join(', ')})`);
       }
       if (value !== undefined) (hyper as Hyperparameters)[key] = value as HyperValue;
     }
@@ -146,17 +163,26 @@ export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
 
   /**
    * One update from the parameters' current gradients, in place. Every parameter is checked first
-   * (gradient present, same shape as the value, value still the size the state was made for): a
-   * bad one throws and nothing changes.
+   * (gradient present, same shape as the value, value still the size the state was made for, every
+   * gradient element finite): a bad one throws and nothing changes. Returns true when the step was
+   * applied, false when nonFinite: 'skip' skipped it.
    */
-  step(): void {
+  step(): boolean {
     const params = this.params;
     for (let i = 0; i < params.length; i++) this.checkParam(i);
+    const bad = findNonFiniteGradient(params, this.labels);
+    if (bad !== undefined) {
+      if (this.nonFinite === 'throw') throw nonFiniteStepError(`${this.constructor.name}.step`, bad, params);
+      this.skippedSteps++;
+      this.lastSkip = bad;
+      return false;
+    }
     this.t++;
     for (let i = 0; i < params.length; i++) {
       const p = params[i];
       this.update((p.value as Tensor).data, (p.grad as Tensor).data, this.slots[i]);
     }
+    return true;
   }
 
   /** Sets every parameter's gradient to zero (parameters without one are left alone). */
@@ -219,6 +245,7 @@ export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
         if (!isNumberArray(buf) || buf.length !== size) {
           throw new ShapeError(`${where}: ${label} slot '${name}' must hold ${size} numbers, got ${isNumberArray(buf) ? buf.length : describeOptionValue(buf)}`);
         }
+        checkSlots(`${where}: ${label} slot '${name}'`, buf, this.slotRange(name), this.dtypes[i]);
       }
     });
     // Everything checked: commit.
@@ -235,6 +262,11 @@ export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
   private checkAll(hyper: H, owner = this.constructor.name): void {
     for (const key of Object.keys(this.specs) as (keyof H & string)[]) checkOption(owner, key, hyper[key], this.specs[key], 'hyperparameter');
     this.checkCombination(hyper, owner);
+  }
+
+  /** What a restored slot may hold: every slot is finite; second moments (Adam's v, sums of squares) are also >= 0. Override where needed. */
+  protected slotRange(_slot: string): SlotRange {
+    return 'finite';
   }
 
   /** Checks between hyperparameters (e.g. Nesterov needs momentum); override where needed. */
@@ -261,7 +293,8 @@ export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
   }
 }
 
-function paramLabel(p: Parameter, i: number): string {
+/** How messages name parameter i: "parameter 0 'fc1/W'" (the name when it has one). */
+export function paramLabel(p: Parameter, i: number): string {
   const name = p && typeof p === 'object' && typeof p.name === 'string' ? ` '${p.name}'` : '';
   return `parameter ${i}${name}`;
 }

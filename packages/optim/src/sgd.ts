@@ -1,4 +1,5 @@
 import { InvalidArgumentError, TypedArray } from '@chainrule/core';
+import { StepPolicyOptions } from './non-finite';
 import { flag, HyperSpec, Hyperparameters, nonNegative, Optimizer, Parameter, unitInterval } from './optimizer';
 
 export interface SGDOptions {
@@ -26,7 +27,7 @@ const specs: Record<keyof SGDOptions, HyperSpec> = { lr: nonNegative, momentum: 
  * `torch.optim.SGD` with dampening 0. State: `velocity` (only when momentum > 0).
  */
 export class SGD extends Optimizer<SGDOptions & Hyperparameters> {
-  constructor(params: readonly Parameter[], options: Partial<SGDOptions> = {}) {
+  constructor(params: readonly Parameter[], options: Partial<SGDOptions> & StepPolicyOptions = {}) {
     super(
       params,
       { lr: 0.01, momentum: 0, nesterov: false, weightDecay: 0 },

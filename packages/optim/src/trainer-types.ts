@@ -1,5 +1,6 @@
 import { Dataset, FeedOptions } from './batch-feed';
 import { StoppingOptions } from './early-stopping';
+import { NonFinitePolicy } from './non-finite';
 import { Parameter } from './optimizer';
 import { Scheduler } from './schedules';
 
@@ -7,7 +8,10 @@ import { Scheduler } from './schedules';
 export interface TrainableOptimizer {
   readonly params: readonly Parameter[];
   lr: number;
-  step(): void;
+  /** Applies one update; an optimizer made with nonFinite: 'skip' returns false for a step it skipped. */
+  step(): void | boolean;
+  /** 'skip': the Trainer skips a batch whose loss or gradients are not finite instead of throwing (default 'throw'). */
+  readonly nonFinite?: NonFinitePolicy;
 }
 
 export interface TrainerOptions extends FeedOptions {
@@ -45,6 +49,8 @@ export interface StepInfo {
   lr: number;
   /** Global gradient norm before clipping (NaN when clipNorm is not set). */
   gradNorm: number;
+  /** true when the step was skipped for a non-finite loss or gradient (optimizer made with nonFinite: 'skip'); nothing was updated. */
+  skipped: boolean;
   /** Wall time of the step: copy, forward, backward, clip, update. */
   seconds: number;
   samplesPerSecond: number;
@@ -52,7 +58,7 @@ export interface StepInfo {
 
 export interface EpochInfo {
   epoch: number;
-  /** Mean training loss over the epoch's batches, weighted by batch size. */
+  /** Mean training loss over the epoch's applied (not skipped) batches, weighted by batch size. */
   loss: number;
   /** Running training accuracy over the epoch (each batch scored before its update); NaN without scores. */
   accuracy: number;
@@ -60,6 +66,8 @@ export interface EpochInfo {
   valLoss: number;
   valAccuracy: number;
   steps: number;
+  /** Steps skipped for a non-finite loss or gradient (nonFinite: 'skip'); 0 otherwise. */
+  skippedSteps: number;
   samples: number;
   /** Wall time of the epoch's training steps (not the evaluation). */
   seconds: number;

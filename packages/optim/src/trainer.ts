@@ -1,4 +1,4 @@
-import { ComputationalGraph, InvalidArgumentError, NonFiniteError, Random } from '@chainrule/core';
+import { ChainruleError, ComputationalGraph, InvalidArgumentError, NonFiniteError, Random } from '@chainrule/core';
 import { BatchFeed, copyRows, Dataset } from './batch-feed';
 import { clipGradNorm } from './clip';
 import { EarlyStopping } from './early-stopping';
@@ -11,6 +11,7 @@ interface EpochTotals {
   lossSum: number;
   correct: number;
   seen: number;
+  skipped: number;
   seconds: number;
 }
 
@@ -18,6 +19,11 @@ interface EpochTotals {
  * Runs epochs of shuffled mini-batches through a graph whose output is a one-element loss (the mean
  * over the batch): copy the batch into reused input tensors, forward, backward, clip, optimizer step,
  * scheduler step. Reports through onStep and onEpochEnd; evaluates a held-out set; stops early.
+ *
+ * Non-finite values (docs/errors.md): a NaN or infinite loss, or a gradient the clip or the optimizer
+ * finds non-finite, throws a NonFiniteError that names the epoch, the batch and (for a gradient) the
+ * parameter and element, before anything is updated; with an optimizer made with nonFinite: 'skip'
+ * the batch is skipped instead (StepInfo.skipped, EpochInfo.skippedSteps) and the scheduler not advanced.
  */
 export class Trainer {
   readonly graph: ComputationalGraph;
@@ -37,6 +43,7 @@ export class Trainer {
     accuracy: NaN,
     lr: NaN,
     gradNorm: NaN,
+    skipped: false,
     seconds: 0,
     samplesPerSecond: 0,
   };
@@ -107,7 +114,8 @@ export class Trainer {
     if (this.opts.shuffle ?? true) this.rng.shuffle(perm);
     const params = this.optimizer.params;
     const { scheduler, clipNorm } = this.opts;
-    const totals: EpochTotals = { lossSum: 0, correct: 0, seen: 0, seconds: 0 };
+    const totals: EpochTotals = { lossSum: 0, correct: 0, seen: 0, skipped: 0, seconds: 0 };
+    const skipNonFinite = this.optimizer.nonFinite === 'skip';
     const e0 = performance.now();
     for (let s = 0; s < steps; s++) {
       const s0 = performance.now();
@@ -117,26 +125,38 @@ export class Trainer {
       copyRows(batch.x.data, train.features, perm, start, b, d);
       copyRows(batch.y.data, train.labels, perm, start, b, k);
       const loss = this.feed.forwardLoss(batch, where);
-      if (!Number.isFinite(loss)) {
+      const lr = this.optimizer.lr;
+      if (!Number.isFinite(loss) && !skipNonFinite) {
         throw new NonFiniteError(`${where}: the loss is ${loss} at epoch ${epoch}, step ${s}; the parameters were not updated (lower the learning rate or set clipNorm)`);
       }
       const batchCorrect = this.feed.correct(batch, b);
-      this.graph.backward();
-      const norm = clipNorm !== undefined ? clipGradNorm(params, clipNorm) : NaN;
-      const lr = this.optimizer.lr;
-      this.optimizer.step();
-      if (scheduler && scheduler.per === 'step') scheduler.step();
-      totals.lossSum += loss * b;
-      totals.correct += batchCorrect;
-      totals.seen += b;
-      if (options.onStep) this.reportStep(options.onStep, epoch, s, b, loss, batchCorrect, lr, norm, (performance.now() - s0) / 1000);
+      let norm = NaN;
+      let applied = false;
+      if (Number.isFinite(loss)) {
+        try {
+          this.graph.backward();
+          norm = clipNorm !== undefined ? clipGradNorm(params, clipNorm, { nonFinite: this.optimizer.nonFinite }) : NaN;
+          applied = this.optimizer.step() !== false;
+        } catch (e) {
+          throw atBatch(e, where, epoch, s);
+        }
+      }
+      if (applied) {
+        if (scheduler && scheduler.per === 'step') scheduler.step();
+        totals.lossSum += loss * b;
+        totals.correct += batchCorrect;
+        totals.seen += b;
+      } else totals.skipped++;
+      if (options.onStep) this.reportStep(options.onStep, epoch, s, b, loss, batchCorrect, lr, norm, !applied, (performance.now() - s0) / 1000);
       this.globalStep++;
     }
     totals.seconds = (performance.now() - e0) / 1000;
     return totals;
   }
 
-  private reportStep(onStep: NonNullable<FitOptions['onStep']>, epoch: number, step: number, b: number, loss: number, correct: number, lr: number, gradNorm: number, seconds: number): void {
+  private reportStep(
+    onStep: NonNullable<FitOptions['onStep']>, epoch: number, step: number, b: number, loss: number, correct: number, lr: number, gradNorm: number, skipped: boolean, seconds: number,
+  ): void {
     const info = this.stepInfo;
     info.epoch = epoch;
     info.step = step;
@@ -146,6 +166,7 @@ export class Trainer {
     info.accuracy = this.feed.scoresNode ? correct / b : NaN;
     info.lr = lr;
     info.gradNorm = gradNorm;
+    info.skipped = skipped;
     info.seconds = seconds;
     info.samplesPerSecond = seconds > 0 ? b / seconds : Infinity;
     onStep(info);
@@ -159,6 +180,7 @@ export class Trainer {
       valLoss: val ? val.loss : NaN,
       valAccuracy: val ? val.accuracy : NaN,
       steps,
+      skippedSteps: t.skipped,
       samples: t.seen,
       seconds: t.seconds,
       samplesPerSecond: t.seconds > 0 ? t.seen / t.seconds : Infinity,
@@ -176,4 +198,13 @@ export class Trainer {
     if (!this.perm || this.perm.length !== n) this.perm = new Int32Array(n);
     return this.perm;
   }
+}
+
+/** A NonFiniteError from backward, the clip or the step, re-thrown with the epoch and batch in front (node, gate and cause kept). */
+function atBatch(e: unknown, where: string, epoch: number, step: number): unknown {
+  if (!(e instanceof NonFiniteError)) return e;
+  const wrapped: ChainruleError = new NonFiniteError(`${where}: epoch ${epoch}, batch ${step}: ${e.message}`);
+  wrapped.node = e.node;
+  wrapped.gate = e.gate;
+  return Object.assign(wrapped, { cause: e, finding: (e as { finding?: unknown }).finding });
 }

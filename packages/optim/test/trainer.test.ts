@@ -232,11 +232,11 @@ describe('Trainer: a two-layer network on a small separable data set', () => {
     const net = twoLayerNet();
     const params = net.graph.parameters();
     const trainer = trainerFor(net);
-    (params[3].value as Tensor).data[0] = Infinity; // b2: the scores become ±Infinity, the loss NaN
+    (params[3].value as Tensor).data[0] = Infinity; // b2: class 0's scores become +Infinity, the loss its limit +Infinity
     const before = bits(params);
     const onStep = jest.fn();
     expect(() => trainer.fit(xorData(40, 0), { epochs: 1, onStep })).toThrow(NonFiniteError);
-    expect(() => trainer.fit(xorData(40, 0), { epochs: 1 })).toThrow(/Trainer.fit: the loss is NaN at epoch 0, step 0; the parameters were not updated/);
+    expect(() => trainer.fit(xorData(40, 0), { epochs: 1 })).toThrow(/Trainer.fit: the loss is Infinity at epoch 0, step 0; the parameters were not updated/);
     expect(bits(params)).toEqual(before);
     expect(onStep).not.toHaveBeenCalled();
   });
