@@ -1,6 +1,9 @@
 import * as os from 'os';
 import * as v8 from 'v8';
 import * as vm from 'vm';
+import { formatRatio } from './ratios';
+
+export { median } from './ratios';
 
 /** One measured line of the table. */
 export interface Row {
@@ -19,31 +22,15 @@ export interface Row {
   bytesPerStep?: number;
   /** W2 eager: that allocation divided by the scalar nodes a step records. */
   bytesPerNode?: number;
-  /** chainrule ÷ this library in the same case (filled in by addRatios). */
+  /** chainrule ÷ this library in the same case: the median of `ratios` (filled in by addRatios). */
   ratio?: number;
+  /** chainrule ÷ this library in each repetition (the two measured back to back, in separate processes). */
+  ratios?: number[];
   note?: string;
-}
-
-export function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const n = s.length;
-  if (n === 0) return NaN;
-  return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
 }
 
 export function now(): number {
   return performance.now();
-}
-
-/** The library every ratio is relative to: chainrule's main configuration in each case. */
-export const CHAINRULE = 'chainrule';
-
-/** ratio = value(chainrule) / value(row) for every row of the same workload and case. */
-export function addRatios(rows: Row[]): void {
-  for (const r of rows) {
-    const base = rows.find((b) => b.workload === r.workload && b.case === r.case && b.library === CHAINRULE);
-    r.ratio = base ? base.value / r.value : undefined;
-  }
 }
 
 function fmt(v: number | undefined, digits = 3): string {
@@ -61,7 +48,7 @@ export function formatTable(rows: readonly Row[]): string {
     r.library,
     fmt(r.value),
     r.unit,
-    r.ratio === undefined ? '-' : `${r.ratio.toFixed(2)}x`,
+    formatRatio(r),
     r.loss === undefined ? '' : r.loss.toFixed(5),
     r.bytesPerStep === undefined ? '' : fmt(r.bytesPerStep),
   ]);

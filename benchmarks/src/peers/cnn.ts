@@ -14,7 +14,7 @@ type TF5D = import('@tensorflow/tfjs').Tensor5D;
  * chainrule's W4: the library's cnn() recipe (Conv2D, MaxPool2DGate, ReLUGate, Linear) with SGD,
  * float32, batches prepared once as views. The graph's container binds `kernel`.
  */
-export function chainruleCnn(data: CnnData, kernel: MatmulKernel): MlpTrainer {
+export function chainruleCnn(data: CnnData, kernel: MatmulKernel, library = 'chainrule'): MlpTrainer {
   const { spec, weights: w } = data;
   const B = spec.batch;
   const g = new ComputationalGraph(createGatesContainer(kernelModule(kernel)));
@@ -43,7 +43,7 @@ export function chainruleCnn(data: CnnData, kernel: MatmulKernel): MlpTrainer {
   const ys = Array.from({ length: nBatches }, (_, i) => new Tensor(labels.subarray(i * B, (i + 1) * B), [B]));
   const feeds: Tensor[] = [xs[0], ys[0]];
   return {
-    library: 'chainrule',
+    library,
     step(batch: number): number {
       const i = batch % nBatches;
       feeds[0] = xs[i];

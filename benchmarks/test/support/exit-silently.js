@@ -1,0 +1,2 @@
+// A peer process that exits without answering (for the protocol test).
+process.exit(3);
