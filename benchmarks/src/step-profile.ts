@@ -6,13 +6,13 @@ import { chainruleMlp } from './peers/chainrule-mlp';
 import { chainruleScalarGraph, scalarContainer } from './peers/chainrule-scalar';
 import { Value, valueOps } from './peers/micrograd';
 import { countScalarNodes, scalarMlpLoss } from './peers/types';
-import { trainThroughput } from './train-throughput';
-import { withKernel } from './workloads';
+import { trainRepetition } from './train-throughput';
+import { withKernel } from './workloads/common';
 
 // A quick measurement of the step around the kernel (issue 19), for A/B comparisons while tuning:
 //   node benchmarks/dist/step-profile.js w1 [reps]     W1 samples/s (1 thread), B/step, top allocation sites
 //   node benchmarks/dist/step-profile.js w2 [reps]     W2 reused graph vs the micrograd-style floor, interleaved
-//   node benchmarks/dist/step-profile.js w1bench 300   the bench's own W1 row (trainThroughput) with --quick's steps (1000: the default's)
+//   node benchmarks/dist/step-profile.js w1bench 300   the bench's own W1 row (trainRepetition) with --quick's steps (1000: the default's)
 // It prints medians and ranges; `npm run bench` stays the reference.
 
 interface HeapNode {
@@ -77,10 +77,15 @@ async function w1(reps: number): Promise<void> {
 async function w1Bench(lossSteps: number): Promise<void> {
   const spec = { ...W1_SPEC, hidden: [...W1_SPEC.hidden] };
   const data = makeMlpData(spec);
-  await withKernel('auto', 1, (k) => {
-    const row = trainThroughput(chainruleMlp(data, k), spec.batch, { warmup: 20, steps: lossSteps >= 1000 ? 200 : 50, reps: 3, lossSteps, allocSteps: 200 }, 'W1 mlp-train', 'float32');
-    console.log(`W1 loss-steps ${lossSteps}: ${row.value.toFixed(0)} samples/s (reps ${row.samples.map((v) => v.toFixed(0)).join(' ')}), ${(row.bytesPerStep as number).toFixed(0)} B/step, loss ${(row.loss as number).toFixed(5)}`);
-  });
+  const rates: number[] = [];
+  for (let rep = 0; rep < 3; rep++) {
+    const row = await withKernel('auto', 1, (k) =>
+      trainRepetition(chainruleMlp(data, k), spec.batch, { warmup: 20, steps: lossSteps >= 1000 ? 200 : 50, reps: 1, lossSteps, allocSteps: 200 }, rep, 'float32'),
+    );
+    rates.push(row.value);
+    if (rep === 0) console.log(`W1 loss-steps ${lossSteps}: ${(row.bytesPerStep as number).toFixed(0)} B/step, loss ${(row.loss as number).toFixed(5)}`);
+  }
+  console.log(`W1 samples/s per repetition: ${rates.map((v) => v.toFixed(0)).join(' ')} (median ${median(rates).toFixed(0)})`);
 }
 
 function w2(reps: number): void {
