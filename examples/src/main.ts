@@ -5,9 +5,16 @@ import { CNN_DEFAULTS, MNIST_DEFAULTS, MnistModel, MnistRunOptions, runMnist } f
 import { DEFAULT_LR, OPTIMIZER_NAMES, OptimizerName } from './network';
 
 /**
- * `npm start [-- flags]`: trains an MLP (or, with --model cnn, a CNN) on real MNIST digits (see
- * mnist.ts and cnn.ts). Flags change the defaults; `--help` lists them.
+ * `npm start [-- flags]`: trains the LeNet-style CNN (or, with --model mlp, an MLP) on real MNIST
+ * digits (see mnist.ts and cnn.ts). Flags change the defaults; `--help` lists them.
  */
+
+/**
+ * What `npm start` trains without --model. The CNN, since it fits the two minutes the main job is
+ * allowed: measured on the idle 2-core machine (2026-12-02), 98.60% held out, 61.1 s of training,
+ * 71 s in all (the MLP: 94.5% in about 7 s).
+ */
+export const MAIN_JOB_MODEL: MnistModel = 'cnn';
 export const HELP = `usage: npm start -- [options]
 
 Trains a network on the 10,000 handwritten digits shipped in the mnist package (80% training,
@@ -16,7 +23,7 @@ Trains a network on the 10,000 handwritten digits shipped in the mnist package (
 ONNX (model.onnx, for ONNX Runtime).
 
 options:
-  --model <name>       mlp | cnn (default ${MNIST_DEFAULTS.model}): a multilayer perceptron, or the LeNet-style CNN
+  --model <name>       cnn | mlp (default ${MAIN_JOB_MODEL}): the LeNet-style CNN, or a multilayer perceptron
   --epochs <n>         epochs (default ${MNIST_DEFAULTS.epochs} for the MLP, ${CNN_DEFAULTS.epochs} for the CNN)
   --batch-size <n>     mini-batch size (default ${MNIST_DEFAULTS.batchSize})
   --hidden <a,b,...>   the MLP's hidden layer widths (default ${MNIST_DEFAULTS.hidden.join(',')}; "" for none)
@@ -113,8 +120,9 @@ export async function main(argv: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  if ((options.model ?? MNIST_DEFAULTS.model) === 'cnn') await runCnn(options);
-  else await runMnist(options);
+  const model = options.model ?? MAIN_JOB_MODEL;
+  if (model === 'cnn') await runCnn(options);
+  else await runMnist({ ...options, model });
   return 0;
 }
 

