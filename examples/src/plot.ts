@@ -1,3 +1,5 @@
+// About 300 lines: the examples' one plotting module (line charts, decision boundaries, contours,
+// image grids) over vega-lite; each chart is one function.
 import { mkdirSync, writeFileSync } from 'fs';
 import { dirname } from 'path';
 import * as vega from 'vega';

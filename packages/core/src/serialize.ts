@@ -1,3 +1,5 @@
+// About 300 lines: the four public save/load entry points and the rebuild they share; the format,
+// its schema, integrity check and tensor codec each live in their own saved-*/tensor-codec file.
 import { Container } from 'inversify';
 import { GateRegistry } from './container';
 import { ChainruleError } from './errors';

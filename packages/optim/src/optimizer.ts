@@ -1,3 +1,5 @@
+// About 300 lines: the Optimizer base class every update rule extends (parameters, hyperparameters,
+// the non-finite screen before a step, state save/restore); each rule's update lives in its own file.
 import { allocate, assertOptions, checkOption, unknownOption, describeOptionValue, DType, formatShape, InvalidArgumentError, OptionRange, ShapeError, shapesEqual, Tensor, TypedArray } from '@chainrule/core';
 import { findNonFiniteGradient, NonFiniteFinding, NonFinitePolicy, nonFiniteStepError, readNonFinitePolicy, StepPolicyOptions } from './non-finite';
 import { checkSlots, SlotRange } from './slot-checks';
