@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from './errors';
+import { ChainruleError, InvalidArgumentError } from './errors';
 import { ComputationalGraph } from './graph';
 import { describeArgument } from './shape';
 
@@ -7,8 +7,12 @@ import { describeArgument } from './shape';
  * tensor from the user), so a wrong type is an InvalidArgumentError naming what came, not a TypeError
  * from deep inside. Tensors are checked by `assertTensor` (tensor.ts).
  */
-export function assertGraph(value: unknown, where: string): asserts value is ComputationalGraph {
-  if (!(value instanceof ComputationalGraph)) throw new InvalidArgumentError(`${where}: expected a ComputationalGraph, got ${describeArgument(value)}`);
+export function assertGraph(
+  value: unknown,
+  where: string,
+  ErrorClass: new (message: string) => ChainruleError = InvalidArgumentError, // save/load throw SerializationError
+): asserts value is ComputationalGraph {
+  if (!(value instanceof ComputationalGraph)) throw new ErrorClass(`${where}: expected a ComputationalGraph, got ${describeArgument(value)}`);
 }
 
 /** Throws InvalidArgumentError unless `value` is undefined or an object (an options bag). */

@@ -5,6 +5,7 @@ import { GateRegistry } from './container';
 import { ChainruleError } from './errors';
 import { ComputationalGraph, GateGroup, GraphNode, InputOptions } from './graph';
 import { withAllocationBudget } from './allocation-budget';
+import { assertGraph } from './arguments';
 import { DEFAULT_MAX_DEPTH, FORMAT_NAME, FORMAT_VERSION, LoadOptions, loadLimits, parseSaved, SavedGraphDescription, SavedModel, SavedNode } from './saved-format';
 import { documentChecksum } from './saved-integrity';
 import { checkPlainJson, encodeValue } from './saved-values';
@@ -45,13 +46,13 @@ export interface LoadParametersOptions extends LoadOptions {
 
 /** Saves the graph's description, every parameter value and, optionally, optimizer state and history. */
 export function saveGraph(graph: ComputationalGraph, options: SaveOptions = {}): string {
-  assertGraph(graph, 'saveGraph');
+  assertGraph(graph, 'saveGraph', SerializationError);
   return seal({ format: FORMAT_NAME, version: FORMAT_VERSION, graph: describeGraph(graph), parameters: saveParameterMap(graph) }, options);
 }
 
 /** Saves only the parameter values (and optional extras), for loadParameters into a graph built by code. */
 export function saveParameters(graph: ComputationalGraph, options: SaveOptions = {}): string {
-  assertGraph(graph, 'saveParameters');
+  assertGraph(graph, 'saveParameters', SerializationError);
   return seal({ format: FORMAT_NAME, version: FORMAT_VERSION, parameters: saveParameterMap(graph) }, options);
 }
 
@@ -118,7 +119,7 @@ export function loadGraph(json: string | object, container: Container, options: 
  * keep working). Validates every name, shape, dtype and checksum first: on failure nothing is written.
  */
 export function loadParameters(graph: ComputationalGraph, json: string | object, options: LoadParametersOptions = {}): SavedModel {
-  assertGraph(graph, 'loadParameters');
+  assertGraph(graph, 'loadParameters', SerializationError);
   const model = parseSaved(json, options);
   applyParameters(graph, model, options, 'loadParameters');
   return model;
@@ -126,7 +127,7 @@ export function loadParameters(graph: ComputationalGraph, json: string | object,
 
 /** Every parameter of the graph by name: its own, `fc1/W` for one a composite gate added. */
 export function namedParameters(graph: ComputationalGraph): Map<string, GraphNode> {
-  assertGraph(graph, 'namedParameters');
+  assertGraph(graph, 'namedParameters', SerializationError);
   const out = new Map<string, GraphNode>();
   for (const n of graph.parameters()) out.set(n.name, n);
   return out;
@@ -287,10 +288,6 @@ function buildWithinBudget(n: Extract<SavedNode, { kind: 'gate' }>, model: Saved
         `its options do not match its saved parameters; nothing was allocated`,
     );
   withAllocationBudget(limit, refuse, build);
-}
-
-function assertGraph(graph: unknown, where: string): void {
-  if (!(graph instanceof ComputationalGraph)) throw new SerializationError(`${where}: expected a ComputationalGraph, got ${describeArgument(graph)}`);
 }
 
 function wrap(e: unknown, where: string): SerializationError {
