@@ -1,5 +1,5 @@
 import { assertTensor, describeArgument, InvalidArgumentError, Tensor } from '@chainrule/core';
-import { argmaxRow } from './argmax';
+import { classOfRow } from './argmax';
 
 /** The share of `predicted` class indices equal to `labels` (same length, at least one). */
 export function accuracy(predicted: ArrayLike<number>, labels: ArrayLike<number>): number {
@@ -25,10 +25,6 @@ export function countCorrect(scores: Tensor, labels: Tensor, b: number, threshol
   const y = labels.data;
   const k = labels.size / b;
   let correct = 0;
-  if (c === 1) {
-    for (let i = 0; i < b; i++) if ((s[i] > threshold ? 1 : 0) === y[i * k]) correct++;
-    return correct;
-  }
-  for (let i = 0; i < b; i++) if (argmaxRow(s, i, c) === y[i * k]) correct++;
+  for (let i = 0; i < b; i++) if (classOfRow(s, i, c, threshold) === y[i * k]) correct++;
   return correct;
 }

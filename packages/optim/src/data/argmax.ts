@@ -34,7 +34,11 @@ export function argmaxRows(scores: Tensor, out?: Int32Array): Int32Array {
 export function classesOf(scores: Tensor, rows: number, threshold: number, out: Int32Array): Int32Array {
   const c = scores.size / rows;
   const s = scores.data;
-  if (c === 1) for (let i = 0; i < rows; i++) out[i] = s[i] > threshold ? 1 : 0;
-  else for (let i = 0; i < rows; i++) out[i] = argmaxRow(s, i, c);
+  for (let i = 0; i < rows; i++) out[i] = classOfRow(s, i, c, threshold);
   return out;
+}
+
+/** Row i's predicted class among c scores: argmax for c > 1; for c = 1 (a sigmoid output) 1 where the score exceeds `threshold`. */
+export function classOfRow(values: ArrayLike<number>, i: number, c: number, threshold: number): number {
+  return c === 1 ? (values[i] > threshold ? 1 : 0) : argmaxRow(values, i, c);
 }
