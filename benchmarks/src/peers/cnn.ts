@@ -3,7 +3,7 @@ import { cnn, Conv2D, createGatesContainer, Linear, SoftmaxCrossEntropyGate } fr
 import { SGD } from '@chainrule/optim';
 import { CnnData } from '../cnn-data';
 import { MlpTrainer } from './types';
-import { TfBackend, useBackend } from './tfjs';
+import { readLoss, TfBackend, useBackend } from './tfjs';
 
 type TFTensor = import('@tensorflow/tfjs').Tensor;
 type TF4D = import('@tensorflow/tfjs').Tensor4D;
@@ -116,10 +116,7 @@ export async function tfjsCnn(data: CnnData, backend: TfBackend): Promise<MlpTra
         const logits = t.add(t.matMul(h3, vars.w4), vars.b4);
         return t.losses.softmaxCrossEntropy(ys[i], logits) as import('@tensorflow/tfjs').Scalar;
       }, wantLoss);
-      if (!cost) return NaN;
-      const v = cost.dataSync()[0];
-      cost.dispose();
-      return v;
+      return readLoss(cost);
     },
     dispose(): void {
       for (const v of [...Object.values(vars), ...xs, ...ys]) v.dispose();

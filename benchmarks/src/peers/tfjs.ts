@@ -29,6 +29,14 @@ export function tf(): TF {
 
 export type TfBackend = 'cpu' | 'wasm';
 
+/** The loss `opt.minimize` returned (null when it was not asked for: NaN), read and freed. */
+export function readLoss(cost: import('@tensorflow/tfjs').Scalar | null): number {
+  if (!cost) return NaN;
+  const v = cost.dataSync()[0];
+  cost.dispose();
+  return v;
+}
+
 export async function useBackend(name: TfBackend): Promise<TF> {
   const t = tf();
   const warn = console.warn;
@@ -83,10 +91,7 @@ export async function tfjsMlp(data: MlpData, backend: TfBackend): Promise<MlpTra
         }
         return t.losses.softmaxCrossEntropy(ys[i], h) as import('@tensorflow/tfjs').Scalar;
       }, wantLoss);
-      if (!cost) return NaN;
-      const v = cost.dataSync()[0];
-      cost.dispose();
-      return v;
+      return readLoss(cost);
     },
     dispose(): void {
       for (const v of [...W, ...b, ...xs, ...ys]) v.dispose();
