@@ -49,6 +49,12 @@ function bilinear(src: TypedArray, base: number, side: number, sx: number, sy: n
   if (x0 < -1 || y0 < -1 || x0 >= side || y0 >= side) return 0;
   const fx = sx - x0;
   const fy = sy - y0;
-  const at = (x: number, y: number) => (x >= 0 && y >= 0 && x < side && y < side ? src[base + y * side + x] : 0);
-  return (1 - fy) * ((1 - fx) * at(x0, y0) + fx * at(x0 + 1, y0)) + fy * ((1 - fx) * at(x0, y0 + 1) + fx * at(x0 + 1, y0 + 1));
+  const top = (1 - fx) * pixel(src, base, side, x0, y0) + fx * pixel(src, base, side, x0 + 1, y0);
+  const bottom = (1 - fx) * pixel(src, base, side, x0, y0 + 1) + fx * pixel(src, base, side, x0 + 1, y0 + 1);
+  return (1 - fy) * top + fy * bottom;
+}
+
+/** Pixel (x, y) of the image at `base`, 0 (the background) outside it. */
+function pixel(src: TypedArray, base: number, side: number, x: number, y: number): number {
+  return x >= 0 && y >= 0 && x < side && y < side ? src[base + y * side + x] : 0;
 }
