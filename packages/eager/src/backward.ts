@@ -44,7 +44,9 @@ export function backward(result: Value, options: BackwardOptions): void {
   }
   const { kind, needs, mark, grad, val, in0, in1, op, objs, tgrad } = tape;
   const kernels = tape.kernels;
-  grad.fill(0, 0, r + 1);
+  // −0 is addition's exact identity (−0 + x is x, bits and sign of zero included), so each sum
+  // starts as its first contribution, as the graph's backward and PyTorch take it.
+  grad.fill(-0, 0, r + 1);
   mark.fill(0, 0, r + 1);
   for (let k = 0; k <= r; k++) tgrad[k] = undefined;
   if (tape.scalar[r] === 1) {
@@ -142,12 +144,15 @@ function seedTensor(out: Tensor, seed: Tensor | number | undefined): Tensor {
   return s.dtype === out.dtype ? s : s.astype(out.dtype);
 }
 
-/** leaf.grad += g (a number for a scalar leaf: no tensor made per leaf per pass). */
+/** leaf.grad += g, or leaf.grad = g for its first gradient (a number for a scalar leaf: no tensor made per leaf per pass). */
 function commitLeaf(leaf: Value, g: Tensor | number): void {
   const state = leaf.leaf as { grad: Tensor | undefined };
   const data = leaf.data as Tensor;
-  if (state.grad === undefined || !shapesEqual(state.grad.shape, data.shape) || state.grad.dtype !== data.dtype) state.grad = Tensor.zeros(data.shape, data.dtype);
-  if (typeof g === 'number') state.grad.data[0] += g;
+  if (state.grad === undefined || !shapesEqual(state.grad.shape, data.shape) || state.grad.dtype !== data.dtype) {
+    state.grad = Tensor.zeros(data.shape, data.dtype);
+    if (typeof g === 'number') state.grad.data[0] = g;
+    else (state.grad.data as Float64Array).set(g.data as Float64Array);
+  } else if (typeof g === 'number') state.grad.data[0] += g;
   else addInto(state.grad, g);
 }
 
