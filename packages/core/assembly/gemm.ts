@@ -20,6 +20,9 @@
 // computes an MR×NR tile of C from one A panel and one B panel with 128-bit SIMD multiply-adds.
 // Rows [row0, row1) of C only: a second thread computes the other rows with its own pack buffers.
 
+// The elementwise loops around the products live in vector.ts; one module carries both.
+export * from './vector';
+
 // ---------------------------------------------------------------- blocking
 const KC: i32 = 256; // depth of one packed block
 const MC: i32 = 128; // rows of A packed at once (MC×KC floats stay in L2)

@@ -17,6 +17,7 @@ export * from './kernels/kernel';
 export * from './kernels/create-kernel';
 export * from './kernels/default-kernel';
 export * from './kernels/kernel-tensor';
+export * from './kernels/vector-ops';
 export type { HelperHandle, HelperInit, HelperSpawner } from './kernels/helper-thread';
 export * from './serialize';
 export * from './gate-description';

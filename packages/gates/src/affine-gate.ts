@@ -1,5 +1,6 @@
 import {
   ArityError,
+  biasRelu,
   defaultKernel,
   expectDout,
   formatShape,
@@ -12,7 +13,9 @@ import {
   MATMUL_KERNEL,
   MatmulKernel,
   readOptions,
+  reluGrad,
   sameSize,
+  sumRows,
   ShapeError,
   Tensor,
   TypedArray,
@@ -111,7 +114,7 @@ export class AffineGate implements Gate {
     }
     const [dx, dw] = this.product.backward(dz);
     const b = this.bias;
-    if (b !== undefined) sumRows(dz.data, (this.db = Tensor.reuse(this.db, b.shape, b.dtype)).data, n);
+    if (b !== undefined) sumRows(dz.data, (this.db = kernelTensor(this.kernel, this.db, b.shape, b.dtype)).data, n);
     this.grads[0] = dx;
     this.grads[1] = dw;
     if (b !== undefined) this.grads[2] = this.db as Tensor;
@@ -120,26 +123,20 @@ export class AffineGate implements Gate {
   }
 }
 
-/** y[r, j] = act(y[r, j] + b[j]) over every row, in place (b undefined: act alone). */
+/**
+ * y[r, j] = act(y[r, j] + b[j]) over every row, in place (b undefined: act alone). ReLU and none are
+ * core's biasRelu (a SIMD loop where y and b live in the kernel's memory); tanh and sigmoid add the
+ * bias there, then apply the activation here.
+ */
 function epilogue(act: AffineActivation, y: TypedArray, b: TypedArray | undefined, n: number): void {
-  for (let i = 0; i < y.length; i += n) {
-    // The sum is stored before the activation reads it, so float32 rounds it exactly where AddGate's output would.
-    if (b !== undefined) for (let j = 0; j < n; j++) y[i + j] += b[j];
-    if (act === 'relu') for (let j = i; j < i + n; j++) y[j] = y[j] <= 0 ? 0 : y[j]; // NaN passes, as in ReLUGate
-    else if (act === 'tanh') for (let j = i; j < i + n; j++) y[j] = Math.tanh(y[j]);
-    else if (act === 'sigmoid') for (let j = i; j < i + n; j++) y[j] = stableSigmoid(y[j]);
-  }
+  if (b !== undefined || act === 'relu') biasRelu(y, b, n, act === 'relu');
+  if (act === 'tanh') for (let j = 0; j < y.length; j++) y[j] = Math.tanh(y[j]);
+  else if (act === 'sigmoid') for (let j = 0; j < y.length; j++) y[j] = stableSigmoid(y[j]);
 }
 
 /** dz = dout · act'(z), with act' read from the output y as the activation gates do. */
 function derive(act: AffineActivation, y: TypedArray, dout: TypedArray, dz: TypedArray): void {
-  if (act === 'relu') for (let i = 0; i < dz.length; i++) dz[i] = y[i] > 0 ? dout[i] : y[i] <= 0 ? 0 : NaN; // y is NaN where z was
+  if (act === 'relu') reluGrad(y, dout, dz);
   else if (act === 'tanh') for (let i = 0; i < dz.length; i++) dz[i] = (1 - y[i] * y[i]) * dout[i];
   else for (let i = 0; i < dz.length; i++) dz[i] = y[i] * (1 - y[i]) * dout[i];
-}
-
-/** db[j] = Σ_r dz[r, j], rows in order (AddGate's broadcast reduction sums in the same order). */
-function sumRows(dz: TypedArray, db: TypedArray, n: number): void {
-  db.fill(0);
-  for (let i = 0; i < dz.length; i += n) for (let j = 0; j < n; j++) db[j] += dz[i + j];
 }

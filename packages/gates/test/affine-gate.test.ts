@@ -102,4 +102,22 @@ describe('Linear with activation and mlp({ fuse })', () => {
     expect(train(kernel, activation, true)).toEqual(fused); // and the same again for the same seed
     expect(fused[0].every(Number.isFinite)).toBe(true);
   });
+
+  test("with the WebAssembly kernel, Linear's parameters and their gradients live in its memory (the SIMD update path)", () => {
+    const kernel = createKernel({ backend: 'wasm' });
+    const g = new ComputationalGraph(createGatesContainer(kernelModule(kernel)));
+    const x = g.input('x', { shape: [null, 20], dtype: 'float32', requiresGrad: false });
+    const y = g.input('y', { shape: [null], dtype: 'float32', requiresGrad: false });
+    g.gate(SoftmaxCrossEntropyGate, [mlp(g, x, [20, 24, 5], ReLUGate, { dtype: 'float32', fuse: true }), y], { name: 'loss' });
+    const rng = new Random(3);
+    for (let step = 0; step < 2; step++) {
+      g.forward({ x: rng.randn([32, 20], { dtype: 'float32' }), y: labels(rng, 32, 5, 'float32') });
+      g.backward();
+    }
+    const big = g.parameters().filter((p) => (p.value as Tensor).size >= 256); // fc1/W (480 elements): smaller gradient buffers stay ordinary arrays
+    expect(big.map((p) => p.name)).toEqual(['fc1/W']);
+    for (const p of g.parameters()) expect((p.value as Tensor).data.buffer).toBeInstanceOf(SharedArrayBuffer);
+    for (const p of big) expect(p.grad?.data.buffer).toBe((p.value as Tensor).data.buffer);
+    kernel.dispose();
+  });
 });

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, TypedArray } from '@chainrule/core';
+import { axpy, InvalidArgumentError, TypedArray } from '@chainrule/core';
 import { StepPolicyOptions } from './non-finite';
 import { flag, HyperSpec, Hyperparameters, nonNegative, Optimizer, Parameter, unitInterval } from './optimizer';
 
@@ -53,10 +53,14 @@ export class SGD extends Optimizer<SGDOptions & Hyperparameters> {
   }
 }
 
-/** θ ← θ − η·(∇θ + λ·θ): one pass over the parameter (λ = 0 reads θ once: its own loop). */
+/**
+ * θ ← θ − η·(∇θ + λ·θ): one pass over the parameter. λ = 0 is core's axpy(θ, ∇θ, −η), the same bits
+ * as θ − η·∇θ, which runs as a SIMD loop where θ and ∇θ live in the kernel's memory (Linear's
+ * parameters and their gradients do).
+ */
 function sgdStep(theta: TypedArray, grad: TypedArray, lr: number, wd: number): void {
   const n = theta.length;
-  if (wd === 0) for (let i = 0; i < n; i++) theta[i] -= lr * grad[i];
+  if (wd === 0) axpy(theta, grad, -lr);
   else for (let i = 0; i < n; i++) theta[i] -= lr * (grad[i] + wd * theta[i]);
 }
 

@@ -15,11 +15,30 @@ import { WasmApi, WasmMemory } from './wasm-module';
  * Layout: [static data | pack space per thread | arena of alloc'ed arrays ↑ | staging of copied operands ↑].
  */
 
-interface GemmExports {
+interface GemmExports extends VectorExports {
   heapBase(): number;
   packBytes(elem: number): number;
   gemm32: GemmFn;
   gemm64: GemmFn;
+}
+
+/** The elementwise loops of assembly/vector.ts (byte addresses, element counts). */
+export interface VectorExports {
+  axpy32(y: number, x: number, n: number, a: number): void;
+  axpy64(y: number, x: number, n: number, a: number): void;
+  firstNonFinite32(x: number, n: number): number;
+  firstNonFinite64(x: number, n: number): number;
+  biasRelu32(y: number, b: number, rows: number, n: number, relu: number): void;
+  reluGrad32(y: number, dout: number, dz: number, n: number): void;
+  sumRows32(dz: number, db: number, rows: number, n: number): void;
+}
+
+/** Which instance's memory an ArrayBuffer is (shared memories only: their arrays never move), for vector-ops.ts. */
+const instances = new WeakMap<ArrayBufferLike, GemmInstance>();
+
+/** The instance whose memory holds `x`, or undefined for an ordinary array. */
+export function instanceHolding(x: TypedArray): GemmInstance | undefined {
+  return instances.get(x.buffer);
 }
 type GemmFn = (ta: number, tb: number, m: number, k: number, n: number, a: number, b: number, c: number, acc: number, r0: number, r1: number, pack: number) => void;
 
@@ -48,7 +67,8 @@ export interface GemmJob {
 
 export class GemmInstance {
   readonly memory: WasmMemory;
-  private readonly ex: GemmExports;
+  /** The module's exports: the products, and the elementwise loops that vector-ops.ts runs on this memory's arrays. */
+  readonly ex: GemmExports;
   private readonly base: number;
   /** Bytes of pack space per thread: thread t packs at base + t·packSize. */
   private readonly packSize: number;
@@ -193,7 +213,10 @@ export class GemmInstance {
 
   private refresh(): void {
     this.buffer = this.memory.buffer;
-    if (this.shared) this.buffers.add(this.buffer);
+    if (this.shared) {
+      this.buffers.add(this.buffer);
+      instances.set(this.buffer, this);
+    }
     this.f32 = new Float32Array(this.buffer);
     this.f64 = new Float64Array(this.buffer, 0, this.buffer.byteLength >> 3);
     this.views32.clear();

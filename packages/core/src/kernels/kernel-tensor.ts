@@ -1,5 +1,6 @@
 import { Shape, shapesEqual } from '../shape';
-import { DType, Tensor } from '../tensor';
+import { DType, Tensor, TypedArray } from '../tensor';
+import { instanceHolding } from './gemm-instance';
 import { MatmulKernel } from './kernel';
 
 /**
@@ -15,4 +16,23 @@ export function kernelTensor(kernel: MatmulKernel, previous: Tensor | undefined,
   for (let i = 0; i < shape.length; i++) size *= shape[i];
   const data = kernel.alloc?.(dtype, size);
   return data === undefined ? Tensor.zeros(shape, dtype) : new Tensor(data, shape);
+}
+
+/**
+ * Tensor.reuse beside `like`: when `like` lives in a kernel's memory (a gate's gradient buffer), the
+ * tensor is allocated in that memory too, so the loops that read both (an optimizer's update, the
+ * next gate's products) run on the kernel's SIMD paths without copying; else an ordinary array.
+ * An array of `previous` that is replaced is not handed back: the caller's users may still hold it.
+ */
+export function tensorBeside(like: TypedArray, previous: Tensor | undefined, shape: Shape, dtype: DType): Tensor {
+  const g = instanceHolding(like);
+  const fits = previous !== undefined && previous.dtype === dtype && shapesEqual(previous.shape, shape);
+  if (fits && (g === undefined || instanceHolding((previous as Tensor).data) === g)) return previous as Tensor;
+  if (g !== undefined) {
+    let size = 1;
+    for (let i = 0; i < shape.length; i++) size *= shape[i];
+    const data = g.alloc(dtype === 'float32', size);
+    if (data !== undefined) return new Tensor(data, shape);
+  }
+  return Tensor.reuse(previous, shape, dtype);
 }
