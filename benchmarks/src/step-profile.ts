@@ -10,7 +10,7 @@ import { trainRepetition } from './train-throughput';
 import { withKernel } from './workloads/common';
 
 // A quick measurement of the step around the kernel (issue 19), for A/B comparisons while tuning:
-//   node benchmarks/dist/step-profile.js w1 [reps]     W1 samples/s (1 thread), B/step, top allocation sites
+//   node benchmarks/dist/step-profile.js w1 [reps]     W1 samples/s (1 thread), B/step, top allocation sites (--unfused: MatMul → Add → ReLU nodes)
 //   node benchmarks/dist/step-profile.js w2 [reps]     W2 reused graph vs the micrograd-style floor, interleaved
 //   node benchmarks/dist/step-profile.js w1bench 300   the bench's own W1 row (trainRepetition) with --quick's steps (1000: the default's)
 // It prints medians and ranges; `npm run bench` stays the reference.
@@ -54,7 +54,7 @@ async function w1(reps: number): Promise<void> {
   const spec = { ...W1_SPEC, hidden: [...W1_SPEC.hidden] };
   const data = makeMlpData(spec);
   await withKernel('auto', 1, (k) => {
-    const t = chainruleMlp(data, k);
+    const t = chainruleMlp(data, k, 'chainrule', process.argv.includes('--unfused') ? 'unfused' : 'fused');
     let s = 0;
     // `--warm N`: steps before timing (the bench measures its bytes/step after about 300 steps).
     const warmAt = process.argv.indexOf('--warm');

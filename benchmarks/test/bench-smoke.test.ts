@@ -31,7 +31,7 @@ describe('npm run bench (smoke run at tiny sizes)', () => {
   const libs = (w: string, c: string): string[] => report.rows.filter((r) => r.workload === w && r.case === c).map((r) => r.library);
 
   it('has a row per library and case, with one sample per repetition and per-repetition ratios', () => {
-    expect(libs('W1 mlp-train', 'float32')).toEqual(['chainrule', 'chainrule (2 threads)', 'chainrule (js kernel)', 'tfjs-cpu', 'tfjs-wasm', 'convnetjs', 'plain JS']);
+    expect(libs('W1 mlp-train', 'float32')).toEqual(['chainrule', 'chainrule (2 threads)', 'chainrule (js kernel)', 'chainrule (unfused layers)', 'tfjs-cpu', 'tfjs-wasm', 'convnetjs', 'plain JS']);
     expect(libs('W1 mlp-train', 'hidden 1024, batch 256')).toEqual(['chainrule', 'chainrule (2 threads)']);
     for (const c of ['reuse graph', 'eager']) expect(libs('W2 scalar-graph', c)).toEqual(['chainrule', 'lean JS', 'plain JS']);
     expect(libs('W2 scalar-graph', 'rebuild graph')).toEqual(['chainrule', 'lean JS', 'plain JS', 'tfjs-cpu', 'tfjs-wasm']);

@@ -8,15 +8,19 @@ import { MlpTrainer } from './types';
  * chainrule's W1: the user-level API (mlp() of Linear layers, SoftmaxCrossEntropyGate, SGD) in
  * float32, with every batch prepared once as a tensor view over the data set, so a step is
  * forwardInputs + backward + optimizer.step and nothing else. The graph's container binds `kernel`.
+ * `layers` 'fused' (the default, what a user after speed writes) builds each hidden layer as
+ * `Linear({ activation: 'relu' })`, one AffineGate node, as PyTorch's peer runs addmm (the bias in
+ * the product) then relu; 'unfused': MatMulGate → AddGate → ReLUGate nodes, as the lectures draw it.
+ * Both compute the same bits.
  */
-export function chainruleMlp(data: MlpData, kernel: MatmulKernel, library = 'chainrule'): MlpTrainer {
+export function chainruleMlp(data: MlpData, kernel: MatmulKernel, library = 'chainrule', layers: 'fused' | 'unfused' = 'fused'): MlpTrainer {
   const { spec, sizes } = data;
   const B = spec.batch;
   const F = sizes[0];
   const g = new ComputationalGraph(createGatesContainer(kernelModule(kernel)));
   const x = g.input('x', { shape: [null, F], dtype: 'float32', requiresGrad: false });
   const y = g.input('y', { shape: [null], dtype: 'float32', requiresGrad: false });
-  const scores = mlp(g, x, sizes, ReLUGate, { dtype: 'float32' });
+  const scores = mlp(g, x, sizes, ReLUGate, { dtype: 'float32', fuse: layers === 'fused' });
   g.gate(SoftmaxCrossEntropyGate, [scores, y], { name: 'loss' });
   // The shared initial weights, by shape (parameters() lists W, b of each layer in order).
   const params = g.parameters();

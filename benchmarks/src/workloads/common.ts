@@ -53,6 +53,7 @@ export const CHAINRULE_KERNELS: Record<string, { backend: 'js' | 'wasm' | 'auto'
   chainrule: { backend: 'auto', threads: 1 },
   'chainrule (2 threads)': { backend: 'auto', threads: 2 },
   'chainrule (js kernel)': { backend: 'js', threads: 1 },
+  'chainrule (unfused layers)': { backend: 'auto', threads: 1 },
 };
 
 /** chainrule's configurations for a workload: one thread; two threads where wasm loads; the js kernel if asked. */

@@ -27,7 +27,8 @@ export const W1: Workload<W1Options> = {
   metric: 'training throughput',
   unit: 'samples/s',
   libraries(o, peers) {
-    const run = chainruleLibraries(o.variants);
+    // W1 only: the MLP as MatMulGate → AddGate → ReLUGate nodes too (the headline row fuses each Linear + ReLU).
+    const run = [...chainruleLibraries(o.variants), ...(o.variants ? ['chainrule (unfused layers)'] : [])];
     const skipped: string[] = [];
     for (const p of o.peers) {
       if (!peers.includes(p)) continue;
@@ -42,8 +43,9 @@ export const W1: Workload<W1Options> = {
     if (library === 'pytorch') return [torchW1(data, o, rep, o.case)];
     const kernel = CHAINRULE_KERNELS[library];
     if (kernel) {
-      const note = library !== 'chainrule' ? undefined : wasmAvailable() ? 'wasm SIMD kernel, 1 thread' : 'js kernel (wasm did not load)';
-      return [await withKernel(kernel.backend, kernel.threads, (k) => trainRepetition(chainruleMlp(data, k, library), B, o, rep, o.case, note))];
+      const note = library !== 'chainrule' ? undefined : wasmAvailable() ? 'wasm SIMD kernel, 1 thread, Linear({ activation: relu })' : 'js kernel (wasm did not load)';
+      const layers = library === 'chainrule (unfused layers)' ? 'unfused' : 'fused';
+      return [await withKernel(kernel.backend, kernel.threads, (k) => trainRepetition(chainruleMlp(data, k, library, layers), B, o, rep, o.case, note))];
     }
     const peers: Record<string, () => Promise<MlpTrainer> | MlpTrainer> = {
       'tfjs-cpu': () => tfjsMlp(data, 'cpu'),
