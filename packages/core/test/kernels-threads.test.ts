@@ -170,23 +170,32 @@ describe('the two-thread kernel', () => {
 });
 
 describe('the measured split policy', () => {
-  it('tries both sides, then splits a size class only while two threads are faster, re-checking now and then', () => {
+  it('tries both sides per product shape, then splits only while two threads are faster, re-checking now and then', () => {
     const p = new SplitPolicy();
-    const macs = 5e6;
+    const shape = p.slot(4, false, false, 64, 784, 128);
+    expect(p.slot(4, false, false, 64, 784, 128)).toBe(shape);
     const seen: boolean[] = [];
     const time = { one: 1, two: 0.6 }; // ms: two threads pay
     for (let i = 0; i < 6; i++) {
-      const split = p.split(4, macs);
+      const split = p.split(shape);
       seen.push(split);
-      p.record(4, macs, split, split ? time.two : time.one);
+      p.record(shape, split, split ? time.two : time.one);
     }
     expect(seen.filter(Boolean)).toHaveLength(3); // three of each while warming up
-    const choices = Array.from({ length: 64 }, () => p.split(4, macs));
-    expect(choices.filter((c) => !c)).toHaveLength(2); // splits, except every 32nd product re-measures one thread
-    expect(p.split(8, macs)).toBe(false); // float64 is learnt apart (starts on one thread)
-    // The machine gets busy: two threads now take 3 ms; the moving average follows and the policy stops splitting.
-    for (let i = 0; i < 20; i++) p.record(4, macs, true, 3);
-    expect(Array.from({ length: 31 }, () => p.split(4, macs)).filter(Boolean).length).toBeLessThanOrEqual(1);
-    expect(p.split(4, 5e8)).toBe(false); // another size class: measured on its own
+    const choices = Array.from({ length: 64 }, () => p.split(shape));
+    expect(choices.filter((c) => !c)).toHaveLength(4); // splits, except every 16th product re-times one thread
+    // Same size, other shapes: learnt apart (each starts on one thread).
+    expect(p.split(p.slot(4, true, false, 784, 64, 128))).toBe(false);
+    expect(p.split(p.slot(8, false, false, 64, 784, 128))).toBe(false);
+    expect(p.split(p.slot(4, false, true, 64, 784, 128))).toBe(false);
+    // One slow outlier does not flip the choice: the fastest recent timing decides.
+    p.record(shape, true, 50);
+    expect(Array.from({ length: 15 }, () => p.split(shape)).filter(Boolean).length).toBeGreaterThanOrEqual(14);
+    // The machine gets busy: two threads now take 3 ms every time; within a window the policy stops splitting.
+    for (let i = 0; i < 8; i++) p.record(shape, true, 3);
+    expect(Array.from({ length: 15 }, () => p.split(shape)).filter(Boolean).length).toBeLessThanOrEqual(1);
+    // Shapes beyond 2^16 per side share a slot by size class and dtype.
+    expect(p.slot(4, false, false, 70000, 10, 10)).toBe(p.slot(4, false, false, 70001, 10, 10));
+    expect(p.slot(4, false, false, 70000, 10, 10)).not.toBe(p.slot(8, false, false, 70000, 10, 10));
   });
 });

@@ -28,6 +28,14 @@ export const REVOKED = 5;
 export const QUIT = 6;
 /** The helper wakes at least this often while idle, to show it is alive. */
 const BEAT_MS = 50;
+/**
+ * How long a thread polls (milliseconds) before it sleeps in Atomics.wait: the helper after a job, the
+ * caller waiting for the helper's rows. A training step posts its next large product within a
+ * fraction of a millisecond, and waking a sleeping thread costs tens of microseconds (more in a
+ * virtual machine), which on W1's products ate the second thread's gain (docs/performance.md,
+ * "Threads that pay"). Polling costs the helper's core nothing that it was not given for.
+ */
+const SPIN_MS = 2;
 /** Byte offset of the job's call arguments (Float64Array) in the control buffer. */
 const ARGS_AT = 64;
 
@@ -39,14 +47,23 @@ export const HELPER_LOOP_SOURCE = `
 const ex = new WebAssembly.Instance(module, { env: { memory } }).exports;
 const args = new Float64Array(ctrl.buffer, ${ARGS_AT}, 16);
 Atomics.store(ctrl, ${READY}, 1);
+let worked = false;
 for (;;) {
-  const s = Atomics.load(ctrl, ${STATE});
+  let s = Atomics.load(ctrl, ${STATE});
+  if (worked && s !== ${POSTED}) {
+    // Just after a job, poll before sleeping: see SPIN_MS.
+    const t0 = performance.now();
+    let i = 0;
+    while ((s = Atomics.load(ctrl, ${STATE})) !== ${POSTED} && s !== ${QUIT} && ((++i & 1023) !== 0 || performance.now() - t0 < ${SPIN_MS})) {}
+  }
+  worked = false;
   if (s === ${QUIT}) break;
   if (s !== ${POSTED} || Atomics.compareExchange(ctrl, ${STATE}, ${POSTED}, ${TAKEN}) !== ${POSTED}) {
     Atomics.wait(ctrl, ${STATE}, s, ${BEAT_MS});
     Atomics.add(ctrl, ${BEAT}, 1);
     continue;
   }
+  worked = true;
   let state = ${DONE};
   try {
     (args[0] === 4 ? ex.gemm32 : ex.gemm64)(args[1], args[2], args[3], args[4], args[5], args[6], args[7], args[8], args[9], args[10], args[11], args[12]);
@@ -132,6 +149,11 @@ export class HelperThread {
     }
     const deadline = now() + this.timeoutMs + 4 * ownMs;
     let s: number;
+    const spinUntil = now() + SPIN_MS;
+    let i = 0;
+    while ((s = Atomics.load(c, STATE)) === TAKEN && ((++i & 1023) !== 0 || now() < spinUntil)) {
+      // poll: the helper's half is usually done within microseconds of the caller's (see SPIN_MS)
+    }
     while ((s = Atomics.load(c, STATE)) === TAKEN) {
       const left = deadline - now();
       if (left <= 0) {

@@ -5,9 +5,7 @@
  * knows). Splitting never changes the result (each row is computed by the same code on either
  * thread), so the choice may follow timing without costing determinism.
  *
- * Per dtype and power-of-two class of m·k·n, it keeps a moving average of the time per
- * multiply-add on one thread and on two; it tries each a few times, then uses the faster, and
- * re-tries the other every EXPLORE-th product of that class so a change of load is noticed.
+ * See SplitPolicy below for how it keeps and compares the timings.
  */
 
 /**
@@ -18,38 +16,72 @@
  */
 export const THREAD_MIN_MACS = { float32: 1 << 20, float64: 1 << 19 } as const;
 
-const CLASSES = 48; // log2 of m·k·n, far beyond any product that fits in the 1 GiB memory
+const WINDOW = 8; // recent timings kept per product shape and side
 const WARMUP = 3; // products timed on each side before choosing
-const EXPLORE = 32; // every EXPLORE-th product of a class re-measures the side not chosen
-const ALPHA = 0.25; // weight of the newest time in the moving average
+const EXPLORE = 16; // every EXPLORE-th product of a shape re-times the side not chosen
 
-
+/**
+ * Per product shape (dtype, transposes, m, k, n), the last WINDOW timings on one thread and on
+ * two. It tries each side WARMUP times, then takes the side whose fastest recent timing is lower,
+ * and re-times the other side every EXPLORE-th product so a change of load is noticed within a
+ * window. Shapes, not sizes: two products of one size can differ (W1's x·W with m = 64 and xᵀ·dz
+ * with m = 784 split differently; a product of depth 10 does not gain at all), and a training
+ * loop has few shapes. The minimum, not a mean: a machine's noise only ever adds time, so one slow
+ * outlier cannot flip a choice.
+ */
 export class SplitPolicy {
-  // Index: dtype (0 float32, 1 float64) · CLASSES + class.
-  private readonly perMac = [new Float64Array(2 * CLASSES), new Float64Array(2 * CLASSES)]; // [one thread, two]
-  private readonly count = [new Int32Array(2 * CLASSES), new Int32Array(2 * CLASSES)];
-  private readonly calls = new Int32Array(2 * CLASSES);
+  private readonly slots = new Map<number, number>();
+  private times = new Float64Array(0); // [slot · 2 + side] · WINDOW + i
+  private counts = new Int32Array(0); // slot · 2 + side: timings recorded
+  private calls = new Int32Array(0); // slot: decisions made
 
-  /** Whether to split a product of `macs` multiply-adds of this element size (4 or 8 bytes). */
-  split(elem: number, macs: number): boolean {
-    const i = index(elem, macs);
-    const n1 = this.count[0][i];
-    const n2 = this.count[1][i];
+  /** The policy's slot for a product shape (a number: the steady state allocates nothing). */
+  slot(elem: number, ta: boolean, tb: boolean, m: number, k: number, n: number): number {
+    // Exact below 2^16 per dimension (50 bits of a double); larger shapes share slots by size class.
+    const key = m < 65536 && k < 65536 && n < 65536
+      ? ((((elem === 4 ? 0 : 4) + (ta ? 2 : 0) + (tb ? 1 : 0)) * 65536 + m) * 65536 + k) * 65536 + n
+      : -((elem === 4 ? 0 : 64) + Math.floor(Math.log2(m * k * n)));
+    let s = this.slots.get(key);
+    if (s === undefined) {
+      s = this.slots.size;
+      this.slots.set(key, s);
+      if (2 * (s + 1) > this.counts.length) this.grow(2 * this.counts.length + 8);
+    }
+    return s;
+  }
+
+  /** Whether to split the next product of this slot. */
+  split(slot: number): boolean {
+    const n1 = this.counts[2 * slot];
+    const n2 = this.counts[2 * slot + 1];
     if (n1 < WARMUP || n2 < WARMUP) return n2 < n1;
-    const faster = this.perMac[1][i] < this.perMac[0][i];
-    return ++this.calls[i] % EXPLORE === 0 ? !faster : faster;
+    const faster = this.best(2 * slot + 1) < this.best(2 * slot);
+    return ++this.calls[slot] % EXPLORE === 0 ? !faster : faster;
   }
 
-  /** Records how long a product took (ms), on two threads or one. */
-  record(elem: number, macs: number, split: boolean, ms: number): void {
-    const i = index(elem, macs);
-    const side = split ? 1 : 0;
-    const t = ms / macs;
-    const n = this.count[side][i]++;
-    this.perMac[side][i] = n === 0 ? t : this.perMac[side][i] + ALPHA * (t - this.perMac[side][i]);
+  /** Records how long a product of this slot took (ms), on two threads or one. */
+  record(slot: number, split: boolean, ms: number): void {
+    const side = 2 * slot + (split ? 1 : 0);
+    this.times[side * WINDOW + (this.counts[side]++ % WINDOW)] = ms;
   }
-}
 
-function index(elem: number, macs: number): number {
-  return (elem === 4 ? 0 : CLASSES) + Math.min(CLASSES - 1, Math.floor(Math.log2(macs)));
+  /** The fastest of a side's recent timings. */
+  private best(side: number): number {
+    const n = Math.min(WINDOW, this.counts[side]);
+    let min = Infinity;
+    for (let i = 0; i < n; i++) min = Math.min(min, this.times[side * WINDOW + i]);
+    return min;
+  }
+
+  private grow(sides: number): void {
+    const times = new Float64Array(sides * WINDOW);
+    times.set(this.times);
+    const counts = new Int32Array(sides);
+    counts.set(this.counts);
+    const calls = new Int32Array(sides / 2);
+    calls.set(this.calls);
+    this.times = times;
+    this.counts = counts;
+    this.calls = calls;
+  }
 }

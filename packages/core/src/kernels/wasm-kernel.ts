@@ -151,13 +151,14 @@ export class WasmKernel implements ManagedKernel {
       return;
     }
     const p = this.policy;
-    const split1 = p === undefined || p.split(elem, macs);
+    const slot = p === undefined ? 0 : p.slot(elem, ta, tb, m, k, n);
+    const split1 = p === undefined || p.split(slot);
     // A split product stages C: a helper lost mid-product could still write there afterwards.
     const j = g.load(ta, tb, a, b, out, m, k, n, accumulate, !split1);
     const t0 = now();
     if (!split1) {
       g.run(j, 0, m, 0);
-      (p as SplitPolicy).record(elem, macs, false, now() - t0);
+      (p as SplitPolicy).record(slot, false, now() - t0);
       g.store(j, out);
       return;
     }
@@ -182,7 +183,7 @@ export class WasmKernel implements ManagedKernel {
       this.product(ta, tb, js, a, b, out, m, k, n, accumulate);
       return;
     }
-    if (p !== undefined && outcome !== 'failed') p.record(elem, macs, true, now() - t0);
+    if (p !== undefined && outcome !== 'failed') p.record(slot, true, now() - t0);
     g.store(j, out);
   }
 
