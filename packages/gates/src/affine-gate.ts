@@ -112,7 +112,9 @@ export class AffineGate implements Gate {
       dz = this.dz = kernelTensor(this.kernel, this.dz, out.shape, out.dtype); // read in place by the products
       derive(this.activation, out.data, dout.data, dz.data);
     }
-    const [dx, dw] = this.product.backward(dz);
+    const fromProduct = this.product.backward(dz); // indexed, not destructured: the iterator allocated until V8 optimised this
+    const dx = fromProduct[0];
+    const dw = fromProduct[1];
     const b = this.bias;
     if (b !== undefined) sumRows(dz.data, (this.db = kernelTensor(this.kernel, this.db, b.shape, b.dtype)).data, n);
     this.grads[0] = dx;
