@@ -26,6 +26,17 @@ describe('operands in the kernel memory', () => {
     expect(kernelTensor(createKernel({ backend: 'js' }), undefined, [2], 'float32').data.buffer).not.toBeInstanceOf(SharedArrayBuffer);
   });
 
+  test('alloc zeroes what it hands out, also memory that held staged operands (an optimizer state starts at zero)', () => {
+    const k = createKernel({ backend: 'wasm' });
+    const a = new Float32Array(64 * 64).fill(3); // ordinary arrays: staged above the arena
+    k.gemm(a, a, new Float32Array(64 * 64), 64, 64, 64);
+    const fresh = k.alloc?.('float32', 3 * 64 * 64) as Float32Array;
+    expect(fresh.every((v) => v === 0)).toBe(true);
+    k.release?.(fresh);
+    fresh.fill(5);
+    expect((k.alloc?.('float32', 3 * 64 * 64) as Float32Array).every((v) => v === 0)).toBe(true); // reused: zeroed too
+  });
+
   it.each([
     ['gemm', matmul],
     ['gemmTransA', matmulTransA],

@@ -31,7 +31,13 @@ export interface VectorExports {
   biasRelu32(y: number, b: number, rows: number, n: number, relu: number): void;
   reluGrad32(y: number, dout: number, dz: number, n: number): void;
   sumRows32(dz: number, db: number, rows: number, n: number): void;
+  momentum32: MomentumFn;
+  momentum64: MomentumFn;
+  adam32: AdamFn;
+  adam64: AdamFn;
 }
+type MomentumFn = (theta: number, grad: number, v: number, n: number, lr: number, mu: number, wd: number, nesterov: number) => void;
+type AdamFn = (theta: number, grad: number, m: number, v: number, n: number, stepSize: number, rootBc2: number, shrink: number, l2: number, beta1: number, beta2: number, eps: number) => void;
 
 /** Which instance's memory an ArrayBuffer is (shared memories only: their arrays never move), for vector-ops.ts. */
 const instances = new WeakMap<ArrayBufferLike, GemmInstance>();
@@ -106,7 +112,8 @@ export class GemmInstance {
     if (end - this.packAt(this.threads) > ARENA_MAX) return undefined;
     this.ensure(end);
     this.arenaEnd = end;
-    return f32 ? new Float32Array(this.buffer, at, len) : new Float64Array(this.buffer, at, len);
+    // Zeroed explicitly: the region may have held a product's staged operands (staging sits above the arena).
+    return (f32 ? new Float32Array(this.buffer, at, len) : new Float64Array(this.buffer, at, len)).fill(0);
   }
 
   /** Gives an alloc'ed array back for a later alloc of the same size (ignored for other arrays). */
