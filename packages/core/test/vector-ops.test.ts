@@ -1,4 +1,4 @@
-import { axpy, biasRelu, createKernel, firstNonFinite, ManagedKernel, reluGrad, sumRows, tensorBeside, Tensor, TypedArray } from '@chainrule/core';
+import { adamStep, arrayBeside, axpy, biasRelu, createKernel, firstNonFinite, ManagedKernel, momentumStep, reluGrad, sumRows, tensorBeside, Tensor, TypedArray } from '@chainrule/core';
 import fc from 'fast-check';
 
 /**
@@ -43,6 +43,58 @@ describe('vector ops: the SIMD loops give the plain loops’ bits', () => {
       }),
       { numRuns: 150 },
     );
+  });
+
+  it.each(dtypes)('momentumStep %s: velocity and θ, plain and Nesterov, with and without decay', (_name, C) => {
+    const finite = (n: number) => fc.array(fc.double({ min: -1e3, max: 1e3, noNaN: true }), { minLength: n, maxLength: n });
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 23 }).chain((n) => fc.tuple(finite(n), finite(n), finite(n))),
+        fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 0.99, noNaN: true }), fc.constantFrom(0, 0, 1e-4, 0.3), fc.boolean(),
+        ([theta, grad, vel], lr, mu, wd, nesterov) => {
+          const [tPlain, tPlaced] = both(C, theta);
+          const [gPlain, gPlaced] = both(C, grad);
+          const [vPlain, vPlaced] = both(C, vel);
+          for (let step = 0; step < 2; step++) {
+            momentumStep(tPlain, gPlain, vPlain, lr, mu, wd, nesterov);
+            momentumStep(tPlaced, gPlaced, vPlaced, lr, mu, wd, nesterov);
+          }
+          sameBits(vPlain, vPlaced);
+          sameBits(tPlain, tPlaced);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it.each(dtypes)('adamStep %s: m, v and θ, Adam and AdamW', (_name, C) => {
+    const finite = (n: number, min: number) => fc.array(fc.double({ min, max: 1e3, noNaN: true }), { minLength: n, maxLength: n });
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 23 }).chain((n) => fc.tuple(finite(n, -1e3), finite(n, -1e3), finite(n, -1e3), finite(n, 0))),
+        fc.double({ min: 1e-5, max: 1, noNaN: true }), fc.integer({ min: 1, max: 50 }), fc.constantFrom(0, 0.01), fc.constantFrom(0, 0.1),
+        ([theta, grad, m, v], lr, t, l2, decoupled) => {
+          const [beta1, beta2, eps] = [0.9, 0.999, 1e-8];
+          const args = [lr / (1 - Math.pow(beta1, t)), Math.sqrt(1 - Math.pow(beta2, t)), 1 - lr * decoupled, l2, beta1, beta2, eps] as const;
+          const [tPlain, tPlaced] = both(C, theta);
+          const [gPlain, gPlaced] = both(C, grad);
+          const [mPlain, mPlaced] = both(C, m);
+          const [vPlain, vPlaced] = both(C, v);
+          adamStep(tPlain, gPlain, mPlain, vPlain, ...args);
+          adamStep(tPlaced, gPlaced, mPlaced, vPlaced, ...args);
+          sameBits(mPlain, mPlaced);
+          sameBits(vPlain, vPlaced);
+          sameBits(tPlain, tPlaced);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('arrayBeside: state in the memory of its parameter, or an ordinary array', () => {
+    const theta = kernel.alloc?.('float32', 8) as Float32Array;
+    expect(arrayBeside(theta, 'float32', 8).buffer).toBe(theta.buffer);
+    expect(arrayBeside(new Float32Array(8), 'float64', 8)).toEqual(new Float64Array(8));
   });
 
   it.each(dtypes)('firstNonFinite %s: the index of the first NaN or ±Infinity, or −1', (_name, C) => {

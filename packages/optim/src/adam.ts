@@ -1,10 +1,7 @@
-import { TypedArray } from '@chainrule/core';
+import { adamStep, TypedArray } from '@chainrule/core';
 import { StepPolicyOptions } from './non-finite';
 import { HyperSpec, nonNegative, Optimizer, Parameter, positive, unitInterval } from './optimizer';
 import { SlotRange } from './slot-checks';
-
-/** Module-level alias: a global lookup of `Math` in every iteration is slow where globals are virtualised (jest's vm sandbox). */
-const sqrt = Math.sqrt;
 
 export interface AdamOptions {
   /** Learning rate η (default 0.001). */
@@ -50,9 +47,10 @@ export class Adam extends Optimizer<AdamOptions & Record<string, number>> {
 }
 
 /**
- * The shared Adam/AdamW kernel, one pass over θ, ∇θ, m and v: l2 is coupled decay (added to g),
- * decoupled is AdamW's θ ← θ − η·λ·θ, applied first. The bias corrections are computed once per call,
- * in PyTorch's form: θ ← θ − (η / (1 − β1^t)) · m / (√v / √(1 − β2^t) + ε).
+ * The shared Adam/AdamW update of one parameter: l2 is coupled decay (added to g), decoupled is
+ * AdamW's θ ← θ − η·λ·θ, applied first. The bias corrections are computed once per call, in
+ * PyTorch's form: θ ← θ − (η / (1 − β1^t)) · m / (√v / √(1 − β2^t) + ε); the pass over θ, ∇θ, m and v
+ * is core's adamStep (a SIMD loop where they live in the kernel's memory).
  */
 export function adamUpdate(
   theta: TypedArray,
@@ -68,18 +66,7 @@ export function adamUpdate(
   t: number,
 ): void {
   const stepSize = lr / (1 - Math.pow(beta1, t));
-  const rootBc2 = sqrt(1 - Math.pow(beta2, t));
+  const rootBc2 = Math.sqrt(1 - Math.pow(beta2, t));
   const shrink = 1 - lr * decoupled; // exactly 1 without decoupled decay, so θ·shrink = θ
-  const keep1 = 1 - beta1;
-  const keep2 = 1 - beta2;
-  const n = theta.length;
-  for (let i = 0; i < n; i++) {
-    const th = theta[i] * shrink;
-    const g = grad[i] + l2 * th;
-    const mi = beta1 * m[i] + keep1 * g;
-    const vi = beta2 * v[i] + keep2 * g * g;
-    m[i] = mi;
-    v[i] = vi;
-    theta[i] = th - stepSize * (mi / (sqrt(vi) / rootBc2 + eps));
-  }
+  adamStep(theta, grad, m, v, stepSize, rootBc2, shrink, l2, beta1, beta2, eps);
 }

@@ -1,6 +1,6 @@
 // About 300 lines: the Optimizer base class every update rule extends (parameters, hyperparameters,
 // the non-finite screen before a step, state save/restore); each rule's update lives in its own file.
-import { allocate, assertOptions, checkOption, unknownOption, describeOptionValue, DType, formatShape, InvalidArgumentError, OptionRange, ShapeError, shapesEqual, Tensor, TypedArray } from '@chainrule/core';
+import { arrayBeside, assertOptions, checkOption, unknownOption, describeOptionValue, DType, formatShape, InvalidArgumentError, OptionRange, ShapeError, shapesEqual, Tensor, TypedArray } from '@chainrule/core';
 import { findNonFiniteGradient, NonFiniteFinding, NonFinitePolicy, nonFiniteStepError, readNonFinitePolicy, StepPolicyOptions } from './non-finite';
 import { checkSlots, SlotRange } from './slot-checks';
 
@@ -141,7 +141,8 @@ export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
     this.params = params.slice();
     this.shapes = params.map((p) => (p.value as Tensor).shape.slice());
     this.dtypes = params.map((p) => (p.value as Tensor).dtype);
-    this.slots = params.map((p) => slotNames.map(() => allocate((p.value as Tensor).dtype, (p.value as Tensor).size)));
+    // State beside its parameter: where θ lives in the kernel's memory, the update runs as a SIMD loop (core's vector ops).
+    this.slots = params.map((p) => slotNames.map(() => arrayBeside((p.value as Tensor).data, (p.value as Tensor).dtype, (p.value as Tensor).size)));
   }
 
   /** The learning rate; settable (schedules set it), checked like every hyperparameter. */

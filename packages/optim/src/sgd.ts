@@ -1,4 +1,4 @@
-import { axpy, InvalidArgumentError, TypedArray } from '@chainrule/core';
+import { axpy, InvalidArgumentError, momentumStep, TypedArray } from '@chainrule/core';
 import { StepPolicyOptions } from './non-finite';
 import { flag, HyperSpec, Hyperparameters, nonNegative, Optimizer, Parameter, unitInterval } from './optimizer';
 
@@ -49,7 +49,7 @@ export class SGD extends Optimizer<SGDOptions & Hyperparameters> {
   protected update(theta: TypedArray, grad: TypedArray, slots: TypedArray[]): void {
     const h = this.hyper;
     if (h.momentum === 0 || slots.length === 0) sgdStep(theta, grad, h.lr, h.weightDecay);
-    else momentumStep(theta, grad, slots[0], h.lr, h.momentum, h.weightDecay, h.nesterov);
+    else momentumStep(theta, grad, slots[0], h.lr, h.momentum, h.weightDecay, h.nesterov); // core's: a SIMD loop where θ, ∇θ and v live in the kernel's memory
   }
 }
 
@@ -62,21 +62,4 @@ function sgdStep(theta: TypedArray, grad: TypedArray, lr: number, wd: number): v
   const n = theta.length;
   if (wd === 0) axpy(theta, grad, -lr);
   else for (let i = 0; i < n; i++) theta[i] -= lr * (grad[i] + wd * theta[i]);
-}
-
-/** v ← μ·v + g;  θ ← θ − η·v (Nesterov: θ ← θ − η·(g + μ·v)), g = ∇θ + λ·θ: one pass over θ, ∇θ and v. */
-function momentumStep(theta: TypedArray, grad: TypedArray, v: TypedArray, lr: number, mu: number, wd: number, nesterov: boolean): void {
-  const n = theta.length;
-  if (nesterov) {
-    for (let i = 0; i < n; i++) {
-      const g = grad[i] + wd * theta[i];
-      v[i] = mu * v[i] + g;
-      theta[i] -= lr * (g + mu * v[i]);
-    }
-  } else {
-    for (let i = 0; i < n; i++) {
-      v[i] = mu * v[i] + grad[i] + wd * theta[i];
-      theta[i] -= lr * v[i];
-    }
-  }
 }

@@ -1,9 +1,9 @@
-import { TypedArray } from '../tensor';
+import { allocate, DType, TypedArray } from '../tensor';
 import { GemmInstance, instanceHolding } from './gemm-instance';
 
 /**
- * The elementwise loops of a training step around the products (issue 19): an optimizer's update,
- * the non-finite screen, a fused layer's bias + ReLU and its backward. Each runs as a 128-bit SIMD
+ * The elementwise loops of a training step around the products (issue 19): the optimizers' updates
+ * (SGD, momentum, Adam), the non-finite screen, a fused layer's bias + ReLU and its backward. Each runs as a 128-bit SIMD
  * loop of the WebAssembly kernel (assembly/vector.ts) when every array it touches lives in one
  * kernel's memory (arrays from `kernelTensor`: gates' buffers, Linear's parameters, the graph's
  * gradient buffers next to them), and as the plain loop here otherwise. Both compute the same bits
@@ -12,10 +12,24 @@ import { GemmInstance, instanceHolding } from './gemm-instance';
  */
 
 /** The kernel instance whose memory holds every array given, or undefined (then the JS loop runs). Declared parameters, not a rest array: called every step, it allocates nothing. */
-function shared(x: TypedArray, y?: TypedArray, z?: TypedArray): GemmInstance | undefined {
+function shared(x: TypedArray, y?: TypedArray, z?: TypedArray, w?: TypedArray): GemmInstance | undefined {
   const g = instanceHolding(x);
-  if (g === undefined || (y !== undefined && instanceHolding(y) !== g) || (z !== undefined && instanceHolding(z) !== g)) return undefined;
+  if (g === undefined || (y !== undefined && instanceHolding(y) !== g) || (z !== undefined && instanceHolding(z) !== g) || (w !== undefined && instanceHolding(w) !== g)) return undefined;
   return g;
+}
+
+/** One element size for all (the SIMD loops take one dtype). */
+function oneSize(x: TypedArray, y: TypedArray, z: TypedArray, w?: TypedArray): boolean {
+  const e = x.BYTES_PER_ELEMENT;
+  return y.BYTES_PER_ELEMENT === e && z.BYTES_PER_ELEMENT === e && (w === undefined || w.BYTES_PER_ELEMENT === e);
+}
+
+/**
+ * A zeroed array of `size` elements in the memory `like` lives in (an optimizer's state beside its
+ * parameter, so the update's SIMD loop can read both), or an ordinary array.
+ */
+export function arrayBeside(like: TypedArray, dtype: DType, size: number): TypedArray {
+  return instanceHolding(like)?.alloc(dtype === 'float32', size) ?? allocate(dtype, size);
 }
 
 /** y += a·x elementwise (y and x of one length and dtype): SGD's θ ← θ − η·∇θ is axpy(θ, ∇θ, −η). */
@@ -100,4 +114,57 @@ export function sumRows(dz: TypedArray, db: TypedArray, n: number): void {
   }
   db.fill(0);
   for (let i = 0; i < dz.length; i += n) for (let j = 0; j < n; j++) db[j] += dz[i + j];
+}
+
+/**
+ * SGD with momentum μ and L2 decay λ, one pass over θ, ∇θ and the velocity v:
+ * v ← μ·v + ∇θ + λ·θ; θ ← θ − η·v; Nesterov: g = ∇θ + λ·θ; v ← μ·v + g; θ ← θ − η·(g + μ·v).
+ */
+export function momentumStep(theta: TypedArray, grad: TypedArray, v: TypedArray, lr: number, mu: number, wd: number, nesterov: boolean): void {
+  const n = theta.length;
+  const g = oneSize(theta, grad, v) ? shared(theta, grad, v) : undefined;
+  if (g !== undefined) {
+    (theta.BYTES_PER_ELEMENT === 4 ? g.ex.momentum32 : g.ex.momentum64)(theta.byteOffset, grad.byteOffset, v.byteOffset, n, lr, mu, wd, nesterov ? 1 : 0);
+    return;
+  }
+  if (nesterov) {
+    for (let i = 0; i < n; i++) {
+      const gi = grad[i] + wd * theta[i];
+      v[i] = mu * v[i] + gi;
+      theta[i] -= lr * (gi + mu * v[i]);
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      v[i] = mu * v[i] + grad[i] + wd * theta[i];
+      theta[i] -= lr * v[i];
+    }
+  }
+}
+
+/**
+ * Adam/AdamW, one pass over θ, ∇θ, m and v, with the per-step constants computed by the caller:
+ * θ' = θ·shrink (AdamW's decoupled decay; shrink 1 for Adam); g = ∇θ + l2·θ';
+ * m ← β1·m + (1−β1)·g; v ← β2·v + (1−β2)·g²; θ ← θ' − stepSize · m / (√v / rootBc2 + ε).
+ */
+export function adamStep(
+  theta: TypedArray, grad: TypedArray, m: TypedArray, v: TypedArray,
+  stepSize: number, rootBc2: number, shrink: number, l2: number, beta1: number, beta2: number, eps: number,
+): void {
+  const n = theta.length;
+  const g = oneSize(theta, grad, m, v) ? shared(theta, grad, m, v) : undefined;
+  if (g !== undefined) {
+    (theta.BYTES_PER_ELEMENT === 4 ? g.ex.adam32 : g.ex.adam64)(theta.byteOffset, grad.byteOffset, m.byteOffset, v.byteOffset, n, stepSize, rootBc2, shrink, l2, beta1, beta2, eps);
+    return;
+  }
+  const keep1 = 1 - beta1;
+  const keep2 = 1 - beta2;
+  for (let i = 0; i < n; i++) {
+    const th = theta[i] * shrink;
+    const gi = grad[i] + l2 * th;
+    const mi = beta1 * m[i] + keep1 * gi;
+    const vi = beta2 * v[i] + keep2 * gi * gi;
+    m[i] = mi;
+    v[i] = vi;
+    theta[i] = th - stepSize * (mi / (Math.sqrt(vi) / rootBc2 + eps));
+  }
 }
