@@ -16,9 +16,18 @@
  */
 export const THREAD_MIN_MACS = { float32: 1 << 20, float64: 1 << 19 } as const;
 
+/**
+ * Products shallower than this never split: with so few multiply-adds per element of B and C they
+ * are bound by memory, not arithmetic, and each thread packs all of B. Measured on this project's
+ * machine (2026-12-02, alone, best of 7): 256×10×1024 ran at 0.63× and 200×16×4096 (W4's im2col
+ * gradient) at 0.85× on two threads, 256×32×1024 at 1.20×.
+ */
+export const THREAD_MIN_DEPTH = 32;
+
 const WINDOW = 8; // recent timings kept per product shape and side
 const WARMUP = 3; // products timed on each side before choosing
 const EXPLORE = 16; // every EXPLORE-th product of a shape re-times the side not chosen
+const MARGIN = 0.95; // two threads are chosen when their best time is below this share of one thread's
 
 /**
  * Per product shape (dtype, transposes, m, k, n), the last WINDOW timings on one thread and on
@@ -55,7 +64,8 @@ export class SplitPolicy {
     const n1 = this.counts[2 * slot];
     const n2 = this.counts[2 * slot + 1];
     if (n1 < WARMUP || n2 < WARMUP) return n2 < n1;
-    const faster = this.best(2 * slot + 1) < this.best(2 * slot);
+    // Two threads must win by a margin: at parity, exploring the other side costs more than it finds.
+    const faster = this.best(2 * slot + 1) < MARGIN * this.best(2 * slot);
     return ++this.calls[slot] % EXPLORE === 0 ? !faster : faster;
   }
 

@@ -5,7 +5,7 @@ import type { ManagedKernel } from './create-kernel';
 import { KernelInfo } from './kernel';
 import { matmul, matmulTransA, matmulTransB, MatmulFn } from './matmul';
 import { now } from './clock';
-import { SplitPolicy } from './split-policy';
+import { SplitPolicy, THREAD_MIN_DEPTH } from './split-policy';
 import { loadGemmModule, WasmApi } from './wasm-module';
 
 /**
@@ -144,7 +144,7 @@ export class WasmKernel implements ManagedKernel {
     const g = this.gemm_;
     const h = this.helper;
     const elem = out.BYTES_PER_ELEMENT;
-    if (h === undefined || m < 8 || macs < (elem === 4 ? this.threadMinMacs.float32 : this.threadMinMacs.float64)) {
+    if (h === undefined || m < 8 || k < THREAD_MIN_DEPTH || macs < (elem === 4 ? this.threadMinMacs.float32 : this.threadMinMacs.float64)) {
       const j = g.load(ta, tb, a, b, out, m, k, n, accumulate);
       g.run(j, 0, m, 0);
       g.store(j, out);
