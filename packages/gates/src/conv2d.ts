@@ -1,4 +1,4 @@
-import { ComputationalGraph, DType, formatShape, GATE_OPTIONS, GraphNode, InvalidArgumentError, Random, RANDOM_SOURCE, readOptions, ShapeError, Tensor } from '@chainrule/core';
+import { ComputationalGraph, defaultKernel, DType, formatShape, GATE_OPTIONS, GraphNode, InvalidArgumentError, MATMUL_KERNEL, MatmulKernel, Random, RANDOM_SOURCE, readOptions, ShapeError, Tensor } from '@chainrule/core';
 import { inject, injectable, optional } from 'inversify';
 import { Conv2DGate } from './conv2d-gate';
 import { WeightedLayer } from './weighted-layer';
@@ -40,6 +40,7 @@ export class Conv2D extends WeightedLayer {
   constructor(
     @inject(GATE_OPTIONS) @optional() options: Conv2DLayerOptions = {},
     @inject(RANDOM_SOURCE) @optional() private readonly random: Random | undefined = undefined,
+    @inject(MATMUL_KERNEL) @optional() private readonly kernel: MatmulKernel = defaultKernel,
   ) {
     super();
     const o = readOptions<Conv2DLayerOptions>('Conv2D', options, {
@@ -82,9 +83,9 @@ export class Conv2D extends WeightedLayer {
     const s = this.settings;
     const [kh, kw] = s.kernel;
     const fanIn = s.inChannels * kh * kw;
-    this.w = g.parameter('W', (this.random ?? new Random(s.seed)).randn([s.outChannels, s.inChannels, kh, kw], { dtype: s.dtype, std: Math.sqrt(2 / fanIn) }));
+    this.w = g.parameter('W', this.inKernel(this.kernel, (this.random ?? new Random(s.seed)).randn([s.outChannels, s.inChannels, kh, kw], { dtype: s.dtype, std: Math.sqrt(2 / fanIn) })));
     const args = [inputs[0], this.w];
-    if (s.bias) args.push((this.b = g.parameter('b', Tensor.zeros([s.outChannels], s.dtype))));
+    if (s.bias) args.push((this.b = g.parameter('b', this.inKernel(this.kernel, Tensor.zeros([s.outChannels], s.dtype)))));
     return g.gate(Conv2DGate, args, { name: 'conv', options: { stride: s.stride, padding: s.padding, dilation: s.dilation } });
   }
 }

@@ -6,7 +6,6 @@ import {
   GATE_OPTIONS,
   GraphNode,
   InvalidArgumentError,
-  kernelTensor,
   MATMUL_KERNEL,
   MatmulKernel,
   Random,
@@ -108,28 +107,18 @@ export class Linear extends WeightedLayer {
     const s = this.options;
     const rng = this.random ?? new Random(s.seed);
     const std = s.init === 'he' ? Math.sqrt(2 / s.inFeatures) : Math.sqrt(2 / (s.inFeatures + s.outFeatures));
-    this.w = g.parameter('W', this.inKernel(rng.randn([s.inFeatures, s.outFeatures], { dtype: s.dtype, std })));
+    this.w = g.parameter('W', this.inKernel(this.kernel, rng.randn([s.inFeatures, s.outFeatures], { dtype: s.dtype, std })));
     if (s.activation !== 'none') {
-      if (s.bias) this.b = g.parameter('b', this.inKernel(Tensor.zeros([s.outFeatures], s.dtype)));
+      if (s.bias) this.b = g.parameter('b', this.inKernel(this.kernel, Tensor.zeros([s.outFeatures], s.dtype)));
       const inputs3 = s.bias ? [inputs[0], this.w, this.b as GraphNode] : [inputs[0], this.w];
       return g.gate(AffineGate, inputs3, { name: s.bias ? `${s.activation}(xW+b)` : `${s.activation}(xW)`, options: { activation: s.activation } });
     }
     let y = g.gate(MatMulGate, [inputs[0], this.w], { name: 'xW' });
     if (s.bias) {
-      this.b = g.parameter('b', this.inKernel(Tensor.zeros([s.outFeatures], s.dtype)));
+      this.b = g.parameter('b', this.inKernel(this.kernel, Tensor.zeros([s.outFeatures], s.dtype)));
       y = g.gate(AddGate, [y, this.b], { name: 'xW+b' });
     }
     return y;
   }
 
-  /**
-   * The parameter's values in an array the kernel allocates where its products read (the WebAssembly
-   * kernel's memory): the products then copy no weights in, and the optimizer's update and the
-   * gradient screen run as SIMD loops there (core's vector-ops). An ordinary array where the kernel has none.
-   */
-  private inKernel(t: Tensor): Tensor {
-    const placed = kernelTensor(this.kernel, undefined, t.shape, t.dtype);
-    if (placed.data !== t.data) (placed.data as Float64Array).set(t.data as Float64Array);
-    return placed;
-  }
 }

@@ -1,4 +1,4 @@
-import { CompositeGate, GraphNode } from '@chainrule/core';
+import { CompositeGate, GraphNode, kernelTensor, MatmulKernel, Tensor } from '@chainrule/core';
 import { injectable } from 'inversify';
 
 /**
@@ -21,5 +21,17 @@ export abstract class WeightedLayer extends CompositeGate {
   get bias(): GraphNode | undefined {
     if (!this.w) this.standalone();
     return this.b;
+  }
+
+  /**
+   * A parameter's initial values in an array the kernel allocates where its products read (the
+   * WebAssembly kernel's memory): products then copy no weights in, and the optimizer's update and
+   * the gradient screen run as SIMD loops there (core's vector-ops). An ordinary array where the
+   * kernel has none.
+   */
+  protected inKernel(kernel: MatmulKernel, t: Tensor): Tensor {
+    const placed = kernelTensor(kernel, undefined, t.shape, t.dtype);
+    if (placed.data !== t.data) (placed.data as Float64Array).set(t.data as Float64Array);
+    return placed;
   }
 }
