@@ -25,8 +25,8 @@ export const THREAD_MIN_MACS = { float32: 1 << 20, float64: 1 << 19 } as const;
 export const THREAD_MIN_DEPTH = 32;
 
 const WINDOW = 8; // recent timings kept per product shape and side
-const WARMUP = 3; // products timed on each side before choosing
-const EXPLORE = 16; // every EXPLORE-th product of a shape re-times the side not chosen
+const WARMUP = 2; // products timed on each side before choosing (a one-thread timing of a 10 ms product costs 5 ms)
+const EXPLORE = 32; // every EXPLORE-th product of a shape re-times the side not chosen
 const MARGIN = 0.95; // two threads are chosen when their best time is below this share of one thread's
 
 /**
