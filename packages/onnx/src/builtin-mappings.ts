@@ -1,6 +1,7 @@
 import {
   AddConstantGate,
   AddGate,
+  AffineGate,
   ConcatGate,
   DivideGate,
   ExpGate,
@@ -78,6 +79,22 @@ registerOnnxMapping(SoftplusGate, (_g, ctx) => {
   ctx.emit('Relu', [x], [relu]);
   ctx.emit('Add', [relu, log], [ctx.output]);
 });
+// A fused layer (Linear with an activation) is the three operators it fuses: MatMul, Add of the
+// bias when it has one, then Relu/Tanh/Sigmoid — numpy semantics for every rank of x, as the gate.
+const AFFINE_ACTIVATION = { none: undefined, relu: 'Relu', tanh: 'Tanh', sigmoid: 'Sigmoid' } as const;
+registerOnnxMapping(AffineGate, (g, ctx) => {
+  const [x, w, b] = ctx.inputs;
+  const act = AFFINE_ACTIVATION[g.activation];
+  const product = b === undefined && act === undefined ? ctx.output : ctx.fresh('xW');
+  ctx.emit('MatMul', [x, w], [product]);
+  let z = product;
+  if (b !== undefined) {
+    z = act === undefined ? ctx.output : ctx.fresh('xW_plus_b');
+    ctx.emit('Add', [product, b], [z]);
+  }
+  if (act !== undefined) ctx.emit(act, [z], [ctx.output]);
+});
+
 registerOnnxMapping(ScaleGate, (g, ctx) => ctx.emit('Mul', [ctx.inputs[0], ctx.constant(g.a, 'a')], [ctx.output]));
 registerOnnxMapping(AddConstantGate, (g, ctx) => ctx.emit('Add', [ctx.inputs[0], ctx.constant(g.c, 'c')], [ctx.output]));
 registerOnnxMapping(PowGate, (g, ctx) => ctx.emit('Pow', [ctx.inputs[0], ctx.constant(g.p, 'p')], [ctx.output]));

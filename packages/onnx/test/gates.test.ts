@@ -2,7 +2,7 @@
 import 'reflect-metadata';
 import { ComputationalGraph, DType, GateClass, Random, Tensor } from '@chainrule/core';
 import {
-  AddConstantGate, AddGate, ConcatGate, createGatesContainer, DivideGate, ExpGate, FlattenGate, LeakyReLUGate, LogSoftmaxGate,
+  AddConstantGate, AddGate, AffineGate, ConcatGate, createGatesContainer, DivideGate, ExpGate, FlattenGate, LeakyReLUGate, LogSoftmaxGate,
   MatMulGate, MaxGate, MeanGate, MultiplyGate, NegateGate, PowGate, ReciprocalGate, ReLUGate, ReshapeGate, ScaleGate,
   SigmoidGate, SoftmaxGate, SoftplusGate, SubtractGate, SumGate, TanhGate, TransposeGate,
 } from '@chainrule/gates';
@@ -31,6 +31,11 @@ const cases: Case[] = [
   { label: 'MatMul batch of rows [2, 5, 3]·[3, 4]', gate: MatMulGate, inputs: [[[2, 5, 3]], [[3, 4]]] },
   { label: 'MatMul vector·matrix [3]·[3, 4]', gate: MatMulGate, inputs: [[[3]], [[3, 4]]] },
   { label: 'MatMul matrix·vector [4, 3]·[3]', gate: MatMulGate, inputs: [[[4, 3]], [[3]]] },
+  { label: 'Affine relu(x·W + b) [5, 3]', gate: AffineGate, inputs: [[[5, 3]], [[3, 4]], [[4]]], options: { activation: 'relu' } },
+  { label: 'Affine tanh(x·W) rows of rank 3, no bias', gate: AffineGate, inputs: [[[2, 5, 3]], [[3, 4]]], options: { activation: 'tanh' } },
+  { label: 'Affine sigmoid(x·W + b)', gate: AffineGate, inputs: [[[5, 3]], [[3, 4]], [[4]]], options: { activation: 'sigmoid' } },
+  { label: 'Affine x·W + b (no activation)', gate: AffineGate, inputs: [[[5, 3]], [[3, 4]], [[4]]] },
+  { label: 'Affine x·W (no bias, no activation)', gate: AffineGate, inputs: [[[5, 3]], [[3, 4]]] },
   { label: 'Max broadcasting [3, 4] vs [4]', gate: MaxGate, inputs: [[[3, 4]], [[4]]] },
   { label: 'ReLU', gate: ReLUGate, inputs: [[[2, 3, 4]]] },
   { label: 'LeakyReLU slope 0.2', gate: LeakyReLUGate, inputs: [[[2, 3, 4]]], options: { slope: 0.2 } },
