@@ -1,6 +1,7 @@
 import { ArityError, assertGradcheck, ComputationalGraph, createKernel, InvalidArgumentError, kernelModule, MatmulKernel, Random, ShapeError, Tensor } from '@chainrule/core';
 import { AffineActivation, AffineGate, createGatesContainer, Linear, mlp, ReLUGate, SigmoidGate, SoftmaxCrossEntropyGate, SumGate, TanhGate } from '@chainrule/gates';
-import { SGD } from '@chainrule/optim';
+import { createNodeKernel } from '@chainrule/core/node';
+import { Adam, SGD } from '@chainrule/optim';
 import { expectContract, expectFloat32Matches, labels, rand, thrown } from './helpers';
 
 /**
@@ -119,5 +120,28 @@ describe('Linear with activation and mlp({ fuse })', () => {
     for (const p of g.parameters()) expect((p.value as Tensor).data.buffer).toBeInstanceOf(SharedArrayBuffer);
     for (const p of big) expect(p.grad?.data.buffer).toBe((p.value as Tensor).data.buffer);
     kernel.dispose();
+  });
+
+  test('training on two threads gives the bits of one thread (SGD with momentum and Adam, every product split)', async () => {
+    const run = (kernel: MatmulKernel, adam: boolean): number[][] => {
+      const g = new ComputationalGraph(createGatesContainer(kernelModule(kernel)));
+      const x = g.input('x', { shape: [null, 64], dtype: 'float32', requiresGrad: false });
+      const y = g.input('y', { shape: [null], dtype: 'float32', requiresGrad: false });
+      g.gate(SoftmaxCrossEntropyGate, [mlp(g, x, [64, 48, 40, 5], ReLUGate, { dtype: 'float32', fuse: true }), y], { name: 'loss' });
+      const opt = adam ? new Adam(g.parameters(), { lr: 0.01 }) : new SGD(g.parameters(), { lr: 0.05, momentum: 0.9 });
+      const rng = new Random(9);
+      const losses: number[] = [];
+      for (let step = 0; step < 4; step++) {
+        losses.push(g.forward({ x: rng.randn([48, 64], { dtype: 'float32' }), y: labels(rng, 48, 5, 'float32') }).data[0]);
+        g.backward();
+        opt.step();
+      }
+      return [losses, ...g.parameters().map((p) => Array.from((p.value as Tensor).data))];
+    };
+    const one = createKernel({ backend: 'wasm' });
+    const two = createNodeKernel({ backend: 'wasm', threads: 2, threadSplit: 'always', threadMinMacs: { float32: 0, float64: 0 } });
+    expect(await two.threadsReady()).toBe(true);
+    for (const adam of [false, true]) expect(run(two, adam)).toEqual(run(one, adam));
+    two.dispose();
   });
 });
