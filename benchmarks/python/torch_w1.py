@@ -62,16 +62,22 @@ def main() -> None:
     for _ in range(cfg["warmup"]):
         step(s)
         s += 1
+    # As the Node side times it (w1-timing.ts): blocks of `steps` steps until minSeconds have passed.
     t0 = time.perf_counter()
-    for _ in range(cfg["steps"]):
-        step(s)
-        s += 1
+    timed = 0
+    while True:
+        for _ in range(cfg["steps"]):
+            step(s)
+            s += 1
+        timed += cfg["steps"]
+        if time.perf_counter() - t0 >= cfg.get("minSeconds", 0):
+            break
     dt = time.perf_counter() - t0
     while s < cfg["lossSteps"]:
         step(s)
         s += 1
     print(json.dumps({
-        "samplesPerSec": cfg["steps"] * batch / dt,
+        "samplesPerSec": timed * batch / dt,
         "loss": None if loss_at != loss_at else loss_at,
         "version": torch.__version__,
         "threads": torch.get_num_threads(),

@@ -45,7 +45,7 @@ function parse(argv: string[]): BenchOptions {
       case '--w4-steps': o.w4.steps = Number(v()); break;
       case '--sizes': o.w3.sizes = v().split(',').map(Number); break;
       case '--quick':
-        o.w1 = { ...o.w1, lossSteps: 100, steps: 50, reps: 3, allocSteps: 50 };
+        o.w1 = { ...o.w1, lossSteps: 100, steps: 50, minMs: 300, reps: 3, allocSteps: 50 };
         o.w1big = { ...o.w1big, steps: 10, lossSteps: 20, reps: 3 };
         o.w2 = { ...o.w2, minMs: 150, reps: 3 };
         o.w3 = { ...o.w3, sizes: [256], reps: 2, minMs: 150 };

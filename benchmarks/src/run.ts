@@ -41,7 +41,7 @@ export interface BenchReport {
 
 /** The workloads as issues 14 and 19 define them. */
 export function defaultOptions(): BenchOptions {
-  const w1 = { warmup: 20, steps: 100, reps: 5, lossSteps: 300, variants: true, allocSteps: 200, allocWarmMs: 3000 };
+  const w1 = { warmup: 20, steps: 100, minMs: 1000, reps: 5, lossSteps: 300, variants: true, allocSteps: 200, allocWarmMs: 3000 };
   return {
     workloads: ['w1', 'w2', 'w3', 'w4'],
     peers: [...ALL_PEERS],

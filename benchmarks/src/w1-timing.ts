@@ -7,6 +7,12 @@ export interface W1Timing {
   steps: number;
   reps: number;
   lossSteps: number;
+  /**
+   * A timed run goes on past `steps` until it has lasted this long (ms; default 0). 100 of
+   * chainrule's W1 steps last about 0.1 s, short enough for one burst of the host's noise to move a
+   * repetition by a fifth; a slow library's 100 steps already last longer.
+   */
+  minMs?: number;
 }
 
 export interface W1Samples {
@@ -37,8 +43,12 @@ export function timeW1(trainer: MlpTrainer, spec: Pick<MlpSpec, 'batch'>, o: W1T
   const samples: number[] = [];
   for (let r = 0; r < o.reps; r++) {
     const t0 = performance.now();
-    run(o.steps);
-    samples.push((o.steps * spec.batch) / ((performance.now() - t0) / 1000));
+    let steps = 0;
+    do {
+      run(o.steps);
+      steps += o.steps;
+    } while (performance.now() - t0 < (o.minMs ?? 0));
+    samples.push((steps * spec.batch) / ((performance.now() - t0) / 1000));
   }
   run(total - s);
   return { samples, loss, stepsRun: s };

@@ -60,6 +60,7 @@ export function torchW1(data: MlpData, o: ThroughputOptions, rep: number, kase: 
       lr: data.spec.lr,
       warmup: o.warmup,
       steps: o.steps,
+      minSeconds: (o.minMs ?? 0) / 1000,
       lossSteps: rep === 0 ? o.lossSteps : 0,
       threads,
     };

@@ -5,7 +5,7 @@ import { BenchOptions, defaultOptions } from '../../src/run';
 export function tinyOptions(): BenchOptions {
   const o = defaultOptions();
   const spec = { samples: 256, features: 32, hidden: [16, 8], classes: 4, batch: 16, lr: 0.05, seed: 5 };
-  const timing = { warmup: 2, steps: 3, reps: 2, lossSteps: 30, allocSteps: 10 };
+  const timing = { warmup: 2, steps: 3, minMs: 0, reps: 2, lossSteps: 30, allocSteps: 10, allocWarmMs: 0 };
   o.peers = o.peers.filter((p) => p !== 'pytorch'); // npm test never needs PyTorch
   o.w1 = { ...o.w1, ...timing, spec, variants: true };
   o.w1big = { ...o.w1big, ...timing, spec: { ...spec, hidden: [24], batch: 32 }, allocSteps: 0 };
