@@ -5,7 +5,8 @@
 // Each function computes bit for bit what its plain-JavaScript twin computes (src/kernels/vector-ops.ts
 // says which), so results do not depend on where an array lives: float32 updates are done in float64
 // and rounded once, as JavaScript's `theta[i] -= lr * grad[i]` on a Float32Array does, and sums keep
-// JavaScript's order. Addresses are byte addresses; lengths are element counts.
+// JavaScript's order. Addresses are byte addresses; lengths are element counts. The float32 and
+// float64 versions are near-copies, as in gemm.ts: AssemblyScript has no generics over lane types.
 
 /** y[i] = f32(y[i] + a·x[i]) with the arithmetic in float64, as JavaScript does on Float32Arrays. */
 export function axpy32(y: usize, x: usize, n: i32, a: f64): void {
