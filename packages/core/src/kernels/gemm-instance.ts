@@ -69,6 +69,13 @@ export interface GemmJob {
   acc: number;
   /** Whether C is the caller's own array (alloc'ed here): then nothing is copied out. */
   cOwn: boolean;
+  /**
+   * Where a helper thread writes its rows: the C it is handed (rows are addressed from it). For an
+   * own C, rows from `helperFrom` on go to a staging area instead (see load), so this points below it.
+   */
+  helperCAt: number;
+  /** The first row the helper computes into staging (−1: the helper writes where C is). */
+  helperFrom: number;
 }
 
 export class GemmInstance {
@@ -83,7 +90,7 @@ export class GemmInstance {
   private f64!: Float64Array;
   private readonly views32 = new Map<number, Map<number, TypedArray>>();
   private readonly views64 = new Map<number, Map<number, TypedArray>>();
-  private readonly job: GemmJob = { elem: 4, ta: 0, tb: 0, m: 0, k: 0, n: 0, aAt: 0, bAt: 0, cAt: 0, acc: 0, cOwn: false };
+  private readonly job: GemmJob = { elem: 4, ta: 0, tb: 0, m: 0, k: 0, n: 0, aAt: 0, bAt: 0, cAt: 0, acc: 0, cOwn: false, helperCAt: 0, helperFrom: -1 };
   /** Every buffer object this memory has had: a view on any of them is an array of this memory (shared memory never moves). */
   private readonly buffers = new Set<ArrayBufferLike>();
   /** End of the arena of alloc'ed arrays; copied operands are staged above it. */
@@ -142,23 +149,31 @@ export class GemmInstance {
 
   /**
    * Lays out and copies in a[…], b[…] (and out, to accumulate into) unless they are arrays of this
-   * memory; returns the job (reused object). `outInPlace` false stages C even when out is an array
-   * of this memory (a split product: a lost helper could still write into C afterwards).
+   * memory; returns the job (reused object). `helperFrom`: the product is split and a helper thread
+   * computes rows [helperFrom, m). When C is an array of this memory those rows are staged, not
+   * written in place: a helper lost mid-product could still write there afterwards, and must never
+   * write into a tensor (the caller's own rows are written in place; `helperRowsIn` copies the
+   * helper's in once it has finished).
    */
-  load(transA: boolean, transB: boolean, a: TypedArray, b: TypedArray, out: TypedArray, m: number, k: number, n: number, accumulate: boolean, outInPlace = true): GemmJob {
+  load(transA: boolean, transB: boolean, a: TypedArray, b: TypedArray, out: TypedArray, m: number, k: number, n: number, accumulate: boolean, helperFrom = -1): GemmJob {
     const f32 = out.BYTES_PER_ELEMENT === 4; // not instanceof: arrays from another realm (iframe, vm) count too
     const elem = f32 ? 4 : 8;
     const aOwn = this.owns(a);
     const bOwn = this.owns(b);
     // Accumulating into an own C is not done in place: a helper that fails half-way could not be undone.
-    const cOwn = outInPlace && !accumulate && this.owns(out);
+    const cOwn = !accumulate && this.owns(out);
     let top = this.arenaEnd;
     const aAt = aOwn ? a.byteOffset : top;
     if (!aOwn) top = align(top + m * k * elem);
     const bAt = bOwn ? b.byteOffset : top;
     if (!bOwn) top = align(top + k * n * elem);
     const cAt = cOwn ? out.byteOffset : top;
-    if (!cOwn) top += m * n * elem;
+    if (!cOwn) top = align(top + m * n * elem);
+    const staged = cOwn && helperFrom >= 0;
+    // The helper addresses rows from its C: point it helperFrom rows below the staging area (the
+    // address arithmetic is 32-bit in WebAssembly, so a base below 0 wraps and lands exactly there).
+    const helperCAt = staged ? top - helperFrom * n * elem : cAt;
+    if (staged) top += (m - helperFrom) * n * elem;
     this.ensure(top);
     const all = f32 ? this.f32 : this.f64;
     const shift = f32 ? 2 : 3; // element offsets by shifts: small integers, never boxed doubles
@@ -177,7 +192,18 @@ export class GemmInstance {
     j.cAt = cAt;
     j.acc = accumulate ? 1 : 0;
     j.cOwn = cOwn;
+    j.helperCAt = helperCAt;
+    j.helperFrom = staged ? helperFrom : -1;
     return j;
+  }
+
+  /** After the helper finished its rows: copies them from staging into C (nothing to do when it wrote into C). */
+  helperRowsIn(j: GemmJob): void {
+    if (j.helperFrom < 0) return;
+    const all = j.elem === 4 ? this.f32 : this.f64;
+    const shift = j.elem === 4 ? 2 : 3;
+    const staged = (j.helperCAt + j.helperFrom * j.n * j.elem) >>> shift; // the staging area (helperCAt itself may be below 0)
+    all.copyWithin((j.cAt >>> shift) + j.helperFrom * j.n, staged, staged + (j.m - j.helperFrom) * j.n);
   }
 
   /** Rows [r0, r1) of the job's product, with thread t's pack space. */

@@ -153,8 +153,11 @@ export class WasmKernel implements ManagedKernel {
     const p = this.policy;
     const slot = p === undefined ? 0 : p.slot(elem, ta, tb, m, k, n);
     const split1 = p === undefined || p.split(slot);
-    // A split product stages C: a helper lost mid-product could still write there afterwards.
-    const j = g.load(ta, tb, a, b, out, m, k, n, accumulate, !split1);
+    // Split on a multiple of 4 rows (the micro-kernel's height); the helper takes the bottom part,
+    // which load stages when C is a tensor's own array (a helper lost mid-product could still write
+    // there afterwards).
+    const split = Math.round(m / 8) * 4;
+    const j = g.load(ta, tb, a, b, out, m, k, n, accumulate, split1 ? split : -1);
     const t0 = now();
     if (!split1) {
       g.run(j, 0, m, 0);
@@ -162,9 +165,7 @@ export class WasmKernel implements ManagedKernel {
       g.store(j, out);
       return;
     }
-    // Split on a multiple of 4 rows (the micro-kernel's height); the helper takes the bottom part.
-    const split = Math.round(m / 8) * 4;
-    if (!h.post(j.elem, j.ta, j.tb, m, k, n, j.aAt, j.bAt, j.cAt, j.acc, split, m, g.packAt(1))) {
+    if (!h.post(j.elem, j.ta, j.tb, m, k, n, j.aAt, j.bAt, j.helperCAt, j.acc, split, m, g.packAt(1))) {
       this.noteLoss(h);
       g.run(j, 0, m, 0);
       g.store(j, out);
@@ -172,12 +173,14 @@ export class WasmKernel implements ManagedKernel {
     }
     g.run(j, 0, split, 0);
     const outcome = h.finish(now() - t0);
-    if (outcome === 'revoked') g.run(j, split, m, 0); // the helper was late: that too is what splitting cost
+    if (outcome === 'done') g.helperRowsIn(j);
+    else if (outcome === 'revoked') g.run(j, split, m, 0); // the helper was late: that too is what splitting cost
     else if (outcome === 'failed') {
       if (accumulate) g.restoreRows(j, out, split, m);
       g.run(j, split, m, 0);
-    } else if (outcome === 'lost') {
-      // The stopped helper may still write into this memory: redo the whole product in a fresh one.
+    } else {
+      // Lost: the stopped helper may still write into this memory (into staging, never into a
+      // tensor): redo the whole product in a fresh one.
       this.noteLoss(h);
       this.gemm_ = new GemmInstance(this.api, this.module, true, 2);
       this.product(ta, tb, js, a, b, out, m, k, n, accumulate);
