@@ -125,6 +125,18 @@ describe('the two-thread kernel', () => {
     kernel.dispose();
   }, 30000);
 
+  it('a helper kept busy from product to product stays alive past the heartbeat deadline (each job is a beat)', async () => {
+    const kernel = createNodeKernel({ backend: 'wasm', threads: 2, threadSplit: 'always', threadMinMacs: { float32: 0, float64: 0 }, helperTimeoutMs: 100 });
+    expect(await kernel.threadsReady()).toBe(true);
+    const a = new Float32Array(64 * 256).fill(0.5);
+    const out = new Float32Array(64 * 64);
+    const t0 = Date.now();
+    while (Date.now() - t0 < 600) kernel.gemm(a, a, out, 64, 256, 64); // back to back: the helper polls and never waits
+    expect(kernel.info.threads).toBe(2);
+    expect(warn).not.toHaveBeenCalled();
+    kernel.dispose();
+  });
+
   it('a spawner that fails: one thread, one warning, and info says why', () => {
     const kernel = createNodeKernel({ backend: 'wasm', threads: 2, spawnHelper: () => { throw new Error('no workers here'); } });
     expect(kernel.info).toEqual({ name: 'wasm-simd', threads: 1, reason: 'WebAssembly SIMD on one thread: the helper thread did not start (no workers here)' });

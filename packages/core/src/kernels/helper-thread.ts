@@ -17,7 +17,7 @@ import { now } from './clock';
 export const STATE = 0;
 /** ctrl[READY]: 1 once the helper has instantiated the module. */
 export const READY = 1;
-/** ctrl[BEAT]: incremented by the helper each time it wakes while idle (at least every BEAT_MS). */
+/** ctrl[BEAT]: incremented by the helper after each job and each time it wakes while idle (at least every BEAT_MS). */
 export const BEAT = 2;
 export const IDLE = 0;
 export const POSTED = 1;
@@ -72,6 +72,8 @@ for (;;) {
   }
   Atomics.store(ctrl, ${STATE}, state);
   Atomics.notify(ctrl, ${STATE});
+  // A job is a sign of life too: a helper kept busy polls from job to job and never reaches the wait below.
+  Atomics.add(ctrl, ${BEAT}, 1);
 }
 `;
 
@@ -147,9 +149,10 @@ export class HelperThread {
       Atomics.store(c, STATE, IDLE);
       return 'revoked';
     }
-    const deadline = now() + this.timeoutMs + 4 * ownMs;
+    const t = now(); // once: each call returns a boxed number until V8 optimises this
+    const deadline = t + this.timeoutMs + 4 * ownMs;
     let s: number;
-    const spinUntil = now() + SPIN_MS;
+    const spinUntil = t + SPIN_MS;
     let i = 0;
     while ((s = Atomics.load(c, STATE)) === TAKEN && ((++i & 1023) !== 0 || now() < spinUntil)) {
       // poll: the helper's half is usually done within microseconds of the caller's (see SPIN_MS)

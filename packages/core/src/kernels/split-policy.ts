@@ -39,21 +39,30 @@ const MARGIN = 0.95; // two threads are chosen when their best time is below thi
  * outlier cannot flip a choice.
  */
 export class SplitPolicy {
-  private readonly slots = new Map<number, number>();
+  // Shape → slot, as nested maps keyed by small integers (a number key beyond 2^30 would be boxed,
+  // an allocation per product): (dtype, transposes, m) → k → n → slot.
+  private readonly slots = new Map<number, Map<number, Map<number, number>>>();
+  private count = 0;
   private times = new Float64Array(0); // [slot · 2 + side] · WINDOW + i
   private counts = new Int32Array(0); // slot · 2 + side: timings recorded
   private calls = new Int32Array(0); // slot: decisions made
 
   /** The policy's slot for a product shape (a number: the steady state allocates nothing). */
   slot(elem: number, ta: boolean, tb: boolean, m: number, k: number, n: number): number {
-    // Exact below 2^16 per dimension (50 bits of a double); larger shapes share slots by size class.
-    const key = m < 65536 && k < 65536 && n < 65536
-      ? ((((elem === 4 ? 0 : 4) + (ta ? 2 : 0) + (tb ? 1 : 0)) * 65536 + m) * 65536 + k) * 65536 + n
-      : -((elem === 4 ? 0 : 64) + Math.floor(Math.log2(m * k * n)));
-    let s = this.slots.get(key);
+    const flags = (elem === 4 ? 0 : 4) + (ta ? 2 : 0) + (tb ? 1 : 0);
+    // Exact below 2^16 per dimension; larger shapes share slots by size class (k = n = −1).
+    const exact = m < 65536 && k < 65536 && n < 65536;
+    const first = exact ? flags * 65536 + m : -(flags * 64 + Math.floor(Math.log2(m * k * n))) - 1;
+    let byK = this.slots.get(first);
+    if (byK === undefined) this.slots.set(first, (byK = new Map()));
+    const kk = exact ? k : -1;
+    let byN = byK.get(kk);
+    if (byN === undefined) byK.set(kk, (byN = new Map()));
+    const nn = exact ? n : -1;
+    let s = byN.get(nn);
     if (s === undefined) {
-      s = this.slots.size;
-      this.slots.set(key, s);
+      s = this.count++;
+      byN.set(nn, s);
       if (2 * (s + 1) > this.counts.length) this.grow(2 * this.counts.length + 8);
     }
     return s;
