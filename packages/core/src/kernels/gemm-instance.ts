@@ -39,7 +39,7 @@ export interface VectorExports {
 type MomentumFn = (theta: number, grad: number, v: number, n: number, lr: number, mu: number, wd: number, nesterov: number) => void;
 type AdamFn = (theta: number, grad: number, m: number, v: number, n: number, stepSize: number, rootBc2: number, shrink: number, l2: number, beta1: number, beta2: number, eps: number) => void;
 
-/** Which instance's memory an ArrayBuffer is (shared memories only: their arrays never move), for vector-ops.ts. */
+/** Which instance's memory an ArrayBuffer is (shared memories only: their arrays never move), for owns() and vector-ops.ts. */
 const instances = new WeakMap<ArrayBufferLike, GemmInstance>();
 
 /** The instance whose memory holds `x`, or undefined for an ordinary array. */
@@ -91,8 +91,6 @@ export class GemmInstance {
   private readonly views32 = new Map<number, Map<number, TypedArray>>();
   private readonly views64 = new Map<number, Map<number, TypedArray>>();
   private readonly job: GemmJob = { elem: 4, ta: 0, tb: 0, m: 0, k: 0, n: 0, aAt: 0, bAt: 0, cAt: 0, acc: 0, cOwn: false, helperCAt: 0, helperFrom: -1 };
-  /** Every buffer object this memory has had: a view on any of them is an array of this memory (shared memory never moves). */
-  private readonly buffers = new Set<ArrayBufferLike>();
   /** End of the arena of alloc'ed arrays; copied operands are staged above it. */
   private arenaEnd: number;
   /** Released arrays by byte length·2 + (1 for float64), handed out again by alloc. */
@@ -134,7 +132,7 @@ export class GemmInstance {
 
   /** Whether `x` is an array of this memory (then the kernel reads and writes it in place). */
   owns(x: TypedArray): boolean {
-    return this.buffers.has(x.buffer);
+    return instances.get(x.buffer) === this;
   }
 
   /** Whether a product's operands fit in the memory (with generous room for pack space and alignment). */
@@ -246,10 +244,8 @@ export class GemmInstance {
 
   private refresh(): void {
     this.buffer = this.memory.buffer;
-    if (this.shared) {
-      this.buffers.add(this.buffer);
-      instances.set(this.buffer, this);
-    }
+    // Every buffer object a shared memory has had maps to it: a view on any of them is an array of this memory (shared memory never moves).
+    if (this.shared) instances.set(this.buffer, this);
     this.f32 = new Float32Array(this.buffer);
     this.f64 = new Float64Array(this.buffer, 0, this.buffer.byteLength >> 3);
     this.views32.clear();
