@@ -1,4 +1,4 @@
-import { Shape, shapesEqual } from '../shape';
+import { Shape, shapesEqual, sizeOf } from '../shape';
 import { DType, Tensor, TypedArray } from '../tensor';
 import { instanceHolding } from './gemm-instance';
 import { MatmulKernel } from './kernel';
@@ -12,9 +12,7 @@ import { MatmulKernel } from './kernel';
 export function kernelTensor(kernel: MatmulKernel, previous: Tensor | undefined, shape: Shape, dtype: DType): Tensor {
   if (previous !== undefined && previous.dtype === dtype && shapesEqual(previous.shape, shape)) return previous;
   if (previous !== undefined) kernel.release?.(previous.data);
-  let size = 1;
-  for (let i = 0; i < shape.length; i++) size *= shape[i];
-  const data = kernel.alloc?.(dtype, size);
+  const data = kernel.alloc?.(dtype, sizeOf(shape));
   return data === undefined ? Tensor.zeros(shape, dtype) : new Tensor(data, shape);
 }
 
@@ -29,9 +27,7 @@ export function tensorBeside(like: TypedArray, previous: Tensor | undefined, sha
   const fits = previous !== undefined && previous.dtype === dtype && shapesEqual(previous.shape, shape);
   if (fits && (g === undefined || instanceHolding((previous as Tensor).data) === g)) return previous as Tensor;
   if (g !== undefined) {
-    let size = 1;
-    for (let i = 0; i < shape.length; i++) size *= shape[i];
-    const data = g.alloc(dtype === 'float32', size);
+    const data = g.alloc(dtype === 'float32', sizeOf(shape));
     if (data !== undefined) return new Tensor(data, shape);
   }
   return Tensor.reuse(previous, shape, dtype);
