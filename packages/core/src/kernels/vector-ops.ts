@@ -94,7 +94,10 @@ export function biasRelu(y: TypedArray, b: TypedArray | undefined, n: number, re
   }
 }
 
-/** dz = dout where y > 0, 0 where y ≤ 0, NaN where y is NaN: ReLU's backward read from its output y. */
+/**
+ * dz = dout where y > 0, 0 where y ≤ 0, NaN where y is NaN: ReLU's backward, read from its input or
+ * its output y (the same signs). ReLUGate and AffineGate both call it.
+ */
 export function reluGrad(y: TypedArray, dout: TypedArray, dz: TypedArray): void {
   const g = y.BYTES_PER_ELEMENT === 4 && dout.BYTES_PER_ELEMENT === 4 && dz.BYTES_PER_ELEMENT === 4 ? shared(y, dout, dz) : undefined;
   if (g !== undefined) {
